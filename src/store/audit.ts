@@ -1,0 +1,50 @@
+// The audit log: every state change names who (node, command), what, when (database clock) and why.
+
+import type { Queryable } from './db.js';
+import type { Fence } from './lease.js';
+
+export interface AuditEntry {
+  actor: string;
+  event: string;
+  zone?: string | null;
+  keyLocator?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export async function audit(tx: Queryable, fence: Fence, e: AuditEntry): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (node, actor, zone, key_locator, event, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [fence.node, e.actor, e.zone ?? null, e.keyLocator ?? null, e.event, JSON.stringify(e.detail ?? {})],
+  );
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  node: string;
+  actor: string;
+  zone: string | null;
+  keyLocator: string | null;
+  event: string;
+  detail: Record<string, unknown>;
+  epoch: number;
+}
+
+export async function readAudit(q: Queryable, zone?: string): Promise<AuditRow[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT id, at, node, actor, zone, key_locator, event, detail, epoch FROM audit_log
+      WHERE $1::text IS NULL OR zone = $1 ORDER BY id`,
+    [zone ?? null],
+  );
+  return rows.map((r) => ({
+    id: r.id as number,
+    at: r.at as Date,
+    node: r.node as string,
+    actor: r.actor as string,
+    zone: r.zone as string | null,
+    keyLocator: r.key_locator as string | null,
+    event: r.event as string,
+    detail: r.detail as Record<string, unknown>,
+    epoch: r.epoch as number,
+  }));
+}

@@ -1,0 +1,191 @@
+// Keys: material in a keystore (hsm_key, known by locator) and its use by zones (zone_key, with
+// the four record states of the key state model and the DS-at-parent workflow state).
+
+import type { Algorithm, KeyRole } from '../policy/policy.js';
+import type { Queryable } from './db.js';
+
+export type RecordState = 'hidden' | 'rumoured' | 'omnipresent' | 'unretentive' | 'na';
+export type DsAtParent = 'unsubmitted' | 'submit' | 'submitted' | 'seen' | 'retract' | 'retracted';
+
+export interface HsmKeyRow {
+  id: number;
+  locator: string;
+  repository: string;
+  policy: string;
+  role: KeyRole;
+  algorithm: Algorithm;
+  bits: number;
+  publicKey: Uint8Array;
+  status: 'unused' | 'allocated' | 'deleted';
+  createdAt: Date;
+}
+
+export interface NewHsmKey {
+  locator: string;
+  repository: string;
+  policy: string;
+  role: KeyRole;
+  algorithm: Algorithm;
+  bits: number;
+  publicKey: Uint8Array;
+}
+
+export interface KeyStates {
+  ds: RecordState;
+  dnskey: RecordState;
+  rrsigdnskey: RecordState;
+  rrsig: RecordState;
+}
+
+export interface ZoneKeyRow {
+  id: number;
+  zone: string;
+  hsmKeyId: number;
+  locator: string;
+  repository: string;
+  role: KeyRole;
+  flags: 256 | 257;
+  keyTag: number;
+  algorithm: Algorithm;
+  bits: number;
+  publicKey: Uint8Array;
+  goal: 'omnipresent' | 'hidden';
+  states: KeyStates;
+  changedAt: { ds: Date | null; dnskey: Date | null; rrsigdnskey: Date | null; rrsig: Date | null };
+  dsAtParent: DsAtParent;
+  dsAtParentChangedAt: Date | null;
+  introducedAt: Date;
+  activeAt: Date | null;
+  retiredAt: Date | null;
+}
+
+function toHsm(r: Record<string, unknown>): HsmKeyRow {
+  return {
+    id: r.id as number,
+    locator: r.locator as string,
+    repository: r.repository as string,
+    policy: r.policy as string,
+    role: r.role as KeyRole,
+    algorithm: r.algorithm as Algorithm,
+    bits: r.bits as number,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    status: r.status as HsmKeyRow['status'],
+    createdAt: r.created_at as Date,
+  };
+}
+
+export async function insertHsmKey(tx: Queryable, k: NewHsmKey): Promise<HsmKeyRow> {
+  const rows = await tx.query(
+    `INSERT INTO hsm_key (locator, repository, policy, role, algorithm, bits, public_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [k.locator, k.repository, k.policy, k.role, k.algorithm, k.bits, k.publicKey],
+  );
+  return toHsm(rows[0]!);
+}
+
+export interface PoolSlot {
+  policy: string;
+  role: KeyRole;
+  algorithm: Algorithm;
+  bits: number;
+  repository: string;
+}
+
+/** Unused keys for a slot, oldest first, locked so concurrent allocations never share one. */
+export async function poolKeys(tx: Queryable, slot: PoolSlot, limit: number): Promise<HsmKeyRow[]> {
+  const rows = await tx.query(
+    `SELECT * FROM hsm_key WHERE status = 'unused' AND policy = $1 AND role = $2 AND algorithm = $3
+       AND bits = $4 AND repository = $5 ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED`,
+    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository, limit],
+  );
+  return rows.map(toHsm);
+}
+
+export async function countPool(q: Queryable, slot: PoolSlot): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM hsm_key WHERE status = 'unused' AND policy = $1 AND role = $2
+       AND algorithm = $3 AND bits = $4 AND repository = $5`,
+    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function markAllocated(tx: Queryable, id: number): Promise<void> {
+  await tx.query(`UPDATE hsm_key SET status = 'allocated' WHERE id = $1`, [id]);
+}
+
+export async function listHsmKeys(q: Queryable): Promise<HsmKeyRow[]> {
+  return (await q.query('SELECT * FROM hsm_key ORDER BY id')).map(toHsm);
+}
+
+const ZONE_KEY_SELECT = `SELECT zk.*, hk.locator, hk.repository, hk.algorithm, hk.bits, hk.public_key
+  FROM zone_key zk JOIN hsm_key hk ON hk.id = zk.hsm_key_id`;
+
+function toZoneKey(r: Record<string, unknown>): ZoneKeyRow {
+  return {
+    id: r.id as number,
+    zone: r.zone as string,
+    hsmKeyId: r.hsm_key_id as number,
+    locator: r.locator as string,
+    repository: r.repository as string,
+    role: r.role as KeyRole,
+    flags: r.flags as 256 | 257,
+    keyTag: r.key_tag as number,
+    algorithm: r.algorithm as Algorithm,
+    bits: r.bits as number,
+    publicKey: new Uint8Array(r.public_key as Uint8Array),
+    goal: r.goal as ZoneKeyRow['goal'],
+    states: {
+      ds: r.ds_state as RecordState,
+      dnskey: r.dnskey_state as RecordState,
+      rrsigdnskey: r.rrsigdnskey_state as RecordState,
+      rrsig: r.rrsig_state as RecordState,
+    },
+    changedAt: {
+      ds: r.ds_changed_at as Date | null,
+      dnskey: r.dnskey_changed_at as Date | null,
+      rrsigdnskey: r.rrsigdnskey_changed_at as Date | null,
+      rrsig: r.rrsig_changed_at as Date | null,
+    },
+    dsAtParent: r.ds_at_parent as DsAtParent,
+    dsAtParentChangedAt: r.ds_at_parent_changed_at as Date | null,
+    introducedAt: r.introduced_at as Date,
+    activeAt: r.active_at as Date | null,
+    retiredAt: r.retired_at as Date | null,
+  };
+}
+
+export async function zoneKeys(q: Queryable, zone: string): Promise<ZoneKeyRow[]> {
+  return (await q.query(`${ZONE_KEY_SELECT} WHERE zk.zone = $1 ORDER BY zk.id`, [zone])).map(toZoneKey);
+}
+
+export async function allZoneKeys(q: Queryable, zone?: string): Promise<ZoneKeyRow[]> {
+  const rows = await q.query(`${ZONE_KEY_SELECT} WHERE $1::text IS NULL OR zk.zone = $1 ORDER BY zk.zone, zk.id`, [zone ?? null]);
+  return rows.map(toZoneKey);
+}
+
+export interface NewZoneKey {
+  zone: string;
+  hsmKeyId: number;
+  role: KeyRole;
+  flags: 256 | 257;
+  keyTag: number;
+  goal: 'omnipresent' | 'hidden';
+  states: KeyStates;
+  at: Date;
+}
+
+export async function insertZoneKey(tx: Queryable, k: NewZoneKey): Promise<void> {
+  const changed = (s: RecordState) => (s === 'na' || s === 'hidden' ? null : k.at);
+  await tx.query(
+    `INSERT INTO zone_key (zone, hsm_key_id, role, flags, key_tag, goal, ds_state, dnskey_state, rrsigdnskey_state,
+       rrsig_state, ds_changed_at, dnskey_changed_at, rrsigdnskey_changed_at, rrsig_changed_at, introduced_at, active_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      k.zone, k.hsmKeyId, k.role, k.flags, k.keyTag, k.goal,
+      k.states.ds, k.states.dnskey, k.states.rrsigdnskey, k.states.rrsig,
+      changed(k.states.ds), changed(k.states.dnskey), changed(k.states.rrsigdnskey), changed(k.states.rrsig),
+      k.at, k.states.rrsig === 'rumoured' || k.states.rrsigdnskey === 'rumoured' ? k.at : null,
+    ],
+  );
+}

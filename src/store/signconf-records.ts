@@ -1,0 +1,43 @@
+// What the enforcer last wrote as each zone's signconf: path, content hash, epoch, writer, time.
+// Readers (monitoring, failover) compare the file on disk against this row.
+
+import type { Queryable } from './db.js';
+
+export interface SignconfRecord {
+  zone: string;
+  path: string;
+  contentHash: string;
+  writtenEpoch: number;
+  writtenBy: string;
+  writtenAt: Date;
+}
+
+function toRecord(r: Record<string, unknown>): SignconfRecord {
+  return {
+    zone: r.zone as string,
+    path: r.path as string,
+    contentHash: r.content_hash as string,
+    writtenEpoch: r.written_epoch as number,
+    writtenBy: r.written_by as string,
+    writtenAt: r.written_at as Date,
+  };
+}
+
+export async function getSignconfRecord(q: Queryable, zone: string): Promise<SignconfRecord | null> {
+  const rows = await q.query('SELECT * FROM signconf_record WHERE zone = $1', [zone]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function listSignconfRecords(q: Queryable): Promise<SignconfRecord[]> {
+  return (await q.query('SELECT * FROM signconf_record ORDER BY zone')).map(toRecord);
+}
+
+export async function recordSignconf(tx: Queryable, r: SignconfRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO signconf_record (zone, path, content_hash, written_epoch, written_by, written_at)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (zone) DO UPDATE SET path = EXCLUDED.path, content_hash = EXCLUDED.content_hash,
+       written_epoch = EXCLUDED.written_epoch, written_by = EXCLUDED.written_by, written_at = EXCLUDED.written_at`,
+    [r.zone, r.path, r.contentHash, r.writtenEpoch, r.writtenBy, r.writtenAt],
+  );
+}

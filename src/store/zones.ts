@@ -1,0 +1,139 @@
+// Zones as the zone list (or `zone add`) declares them, plus the enforcer's per-zone state:
+// NSEC3 salt and when the zone must next be looked at.
+
+import type { ZoneEntry } from '../policy/policy.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { EnforcerError, EXIT } from '../util/exit-codes.js';
+import type { Queryable } from './db.js';
+
+export interface ZoneRow extends ZoneEntry {
+  nsec3Salt: string | null;
+  saltChangedAt: Date | null;
+  nextRunAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = `name, policy, signconf_path, input_adapter, output_adapter, nsec3_salt, salt_changed_at,
+  next_run_at, created_at, updated_at`;
+
+function toZone(r: Record<string, unknown>): ZoneRow {
+  return {
+    name: r.name as string,
+    policy: r.policy as string,
+    signconfPath: r.signconf_path as string | null,
+    input: r.input_adapter as ZoneEntry['input'],
+    output: r.output_adapter as ZoneEntry['output'],
+    nsec3Salt: r.nsec3_salt as string | null,
+    saltChangedAt: r.salt_changed_at as Date | null,
+    nextRunAt: r.next_run_at as Date | null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
+}
+
+export async function listZones(q: Queryable): Promise<ZoneRow[]> {
+  return (await q.query(`SELECT ${COLUMNS} FROM zone ORDER BY name`)).map(toZone);
+}
+
+export async function getZone(q: Queryable, name: string): Promise<ZoneRow | null> {
+  const rows = await q.query(`SELECT ${COLUMNS} FROM zone WHERE name = $1`, [name]);
+  return rows[0] ? toZone(rows[0]) : null;
+}
+
+/** Zones whose next run time has come (or was never set), oldest first, in batches. */
+export async function zonesDue(q: Queryable, now: Date, limit: number, after = ''): Promise<ZoneRow[]> {
+  const rows = await q.query(
+    `SELECT ${COLUMNS} FROM zone WHERE (next_run_at IS NULL OR next_run_at <= $1) AND name > $2 ORDER BY name LIMIT $3`,
+    [now, after, limit],
+  );
+  return rows.map(toZone);
+}
+
+async function policyExists(q: Queryable, policy: string): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM policy WHERE name = $1', [policy])).length > 0;
+}
+
+function entryKey(z: ZoneEntry): string {
+  return canonicalJson({ policy: z.policy, signconfPath: z.signconfPath, input: z.input, output: z.output });
+}
+
+export async function addZone(tx: Queryable, z: ZoneEntry): Promise<void> {
+  if (!(await policyExists(tx, z.policy))) {
+    throw new EnforcerError(`zone ${z.name}: unknown policy ${z.policy}`, EXIT.BAD_INPUT);
+  }
+  if (await getZone(tx, z.name)) throw new EnforcerError(`zone ${z.name} already exists`, EXIT.BAD_INPUT);
+  await tx.query(
+    `INSERT INTO zone (name, policy, signconf_path, input_adapter, output_adapter) VALUES ($1, $2, $3, $4, $5)`,
+    [z.name, z.policy, z.signconfPath, json(z.input), json(z.output)],
+  );
+}
+
+function json(v: unknown): string | null {
+  return v === null || v === undefined ? null : JSON.stringify(v);
+}
+
+export async function updateZone(tx: Queryable, z: ZoneEntry): Promise<void> {
+  await tx.query(
+    `UPDATE zone SET policy = $2, signconf_path = $3, input_adapter = $4, output_adapter = $5,
+       updated_at = now(), next_run_at = NULL WHERE name = $1`,
+    [z.name, z.policy, z.signconfPath, json(z.input), json(z.output)],
+  );
+}
+
+export async function deleteZone(tx: Queryable, name: string): Promise<boolean> {
+  return (await tx.query('DELETE FROM zone WHERE name = $1 RETURNING name', [name])).length > 0;
+}
+
+export async function setZonePolicy(tx: Queryable, name: string, policy: string): Promise<void> {
+  if (!(await policyExists(tx, policy))) throw new EnforcerError(`unknown policy ${policy}`, EXIT.BAD_INPUT);
+  const rows = await tx.query(
+    'UPDATE zone SET policy = $2, updated_at = now(), next_run_at = NULL WHERE name = $1 RETURNING name',
+    [name, policy],
+  );
+  if (rows.length === 0) throw new EnforcerError(`no such zone ${name}`, EXIT.BAD_INPUT);
+}
+
+export async function setNsec3Salt(tx: Queryable, name: string, salt: string, at: Date): Promise<void> {
+  await tx.query('UPDATE zone SET nsec3_salt = $2, salt_changed_at = $3 WHERE name = $1', [name, salt, at]);
+}
+
+export async function setNextRun(tx: Queryable, name: string, at: Date | null): Promise<void> {
+  await tx.query('UPDATE zone SET next_run_at = $2 WHERE name = $1', [name, at]);
+}
+
+export interface ZoneImportCounts {
+  added: string[];
+  updated: string[];
+  unchanged: string[];
+  removed: string[];
+}
+
+/** Apply a whole zone list; with removeMissing, zones not in it are deleted. */
+export async function importZones(tx: Queryable, entries: ZoneEntry[], removeMissing: boolean): Promise<ZoneImportCounts> {
+  const existing = new Map((await listZones(tx)).map((z) => [z.name, z]));
+  const out: ZoneImportCounts = { added: [], updated: [], unchanged: [], removed: [] };
+  for (const z of entries) {
+    const old = existing.get(z.name);
+    if (!old) {
+      await addZone(tx, z);
+      out.added.push(z.name);
+    } else if (entryKey(old) !== entryKey(z)) {
+      if (!(await policyExists(tx, z.policy))) throw new EnforcerError(`zone ${z.name}: unknown policy ${z.policy}`, EXIT.BAD_INPUT);
+      await updateZone(tx, z);
+      out.updated.push(z.name);
+    } else {
+      out.unchanged.push(z.name);
+    }
+  }
+  if (removeMissing) {
+    const keep = new Set(entries.map((z) => z.name));
+    for (const name of existing.keys()) {
+      if (!keep.has(name)) {
+        await deleteZone(tx, name);
+        out.removed.push(name);
+      }
+    }
+  }
+  return out;
+}
