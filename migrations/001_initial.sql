@@ -55,7 +55,8 @@ END $$;
 
 CREATE TABLE meta (
   key   text PRIMARY KEY,
-  value text NOT NULL
+  value text NOT NULL,
+  epoch bigint
 );
 
 CREATE TABLE policy (

@@ -189,3 +189,14 @@ export async function insertZoneKey(tx: Queryable, k: NewZoneKey): Promise<void>
     ],
   );
 }
+
+/** With <ShareKeys/>: the newest key of this slot already in use by a zone of the same policy. */
+export async function sharedKeyFor(tx: Queryable, slot: PoolSlot): Promise<HsmKeyRow | null> {
+  const rows = await tx.query(
+    `SELECT hk.* FROM hsm_key hk JOIN zone_key zk ON zk.hsm_key_id = hk.id JOIN zone z ON z.name = zk.zone
+      WHERE z.policy = $1 AND hk.role = $2 AND hk.algorithm = $3 AND hk.bits = $4 AND hk.repository = $5
+        AND zk.goal = 'omnipresent' ORDER BY hk.id DESC LIMIT 1`,
+    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository],
+  );
+  return rows[0] ? toHsm(rows[0]) : null;
+}

@@ -137,3 +137,13 @@ export async function importZones(tx: Queryable, entries: ZoneEntry[], removeMis
   }
   return out;
 }
+
+/** The earliest time any zone needs the enforcer again (null when there are no zones). */
+export async function earliestNextRun(q: Queryable): Promise<Date | null> {
+  const rows = await q.query<{ at: Date | null; due: boolean }>(
+    'SELECT min(next_run_at) AS at, bool_or(next_run_at IS NULL) AS due FROM zone',
+  );
+  const r = rows[0];
+  if (!r || (r.at === null && !r.due)) return null;
+  return r.due ? new Date(0) : r.at;
+}

@@ -6,6 +6,7 @@ export function samplePolicy(name: string, overrides: Partial<Policy> = {}): Pol
   return {
     name,
     description: `test policy ${name}`,
+    passthrough: false,
     signatures: {
       resign: 7200,
       refresh: 259200,

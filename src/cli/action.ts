@@ -1,0 +1,48 @@
+// Wraps a command's work: builds the context from the global options, runs, closes the store,
+// maps errors to the documented exit codes and logs one line with the outcome.
+
+import type { Command } from 'commander';
+import { InputError } from '../policy/errors.js';
+import { EnforcerError, EXIT, type ExitCode } from '../util/exit-codes.js';
+import { createLogger } from '../util/logger.js';
+import { Context, type GlobalOptions } from './context.js';
+
+export type CommandFn<O> = (ctx: Context, opts: O, cmd: Command) => Promise<ExitCode | void>;
+
+/** Exit code and message for any error; unknown errors are EXIT.ERROR. */
+export function classify(e: unknown): { code: ExitCode; message: string } {
+  if (e instanceof InputError) return { code: EXIT.BAD_INPUT, message: e.message };
+  if (e instanceof EnforcerError) return { code: e.exitCode, message: e.message };
+  return { code: EXIT.ERROR, message: e instanceof Error ? e.message : String(e) };
+}
+
+export function action<O>(fn: CommandFn<O>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const opts = cmd.opts() as O;
+    const global = cmd.optsWithGlobals() as GlobalOptions;
+    const name = commandPath(cmd);
+    let ctx: Context | null = null;
+    try {
+      ctx = Context.load(global);
+      const code = (await fn(ctx, opts, cmd)) ?? EXIT.OK;
+      ctx.log.info({ command: name, exitCode: code }, `${name}: ${code === EXIT.OK ? 'ok' : `finished with exit code ${code}`}`);
+      process.exitCode = code;
+    } catch (e) {
+      const { code, message } = classify(e);
+      const log = ctx?.log ?? createLogger({ level: global.logLevel ?? 'info' });
+      log.error({ command: name, exitCode: code, ...(code === EXIT.ERROR && e instanceof Error ? { stack: e.stack } : {}) }, `${name}: ${message}`);
+      if (global.json) process.stdout.write(JSON.stringify({ error: message, exitCode: code }) + '\n');
+      else process.stderr.write(`enforcer: ${message}\n`);
+      process.exitCode = code;
+    } finally {
+      await ctx?.close().catch(() => undefined);
+    }
+  };
+}
+
+function commandPath(cmd: Command): string {
+  const parts: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) parts.unshift(c.name());
+  return parts.join(' ');
+}

@@ -1,0 +1,59 @@
+// `enforcer run`: the cron job.
+
+import type { Command } from 'commander';
+import { runEnforcer, type RunSummary } from '../../enforcer/run.js';
+import { EXIT } from '../../util/exit-codes.js';
+import { action } from '../action.js';
+import { printJson } from '../output.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('enforce every due zone: keys, states, signconf files (the cron job)')
+    .option('--zone <name...>', 'only these zones')
+    .option('--force', 'rewrite signconf files even when unchanged')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run
+  */5 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run   (crontab, same line on both nodes)
+
+Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed,
+75 another process holds the lease, 3 bad input, 69 database unreachable.`,
+    )
+    .action(
+      action<{ zone?: string[]; force?: boolean }>(async (ctx, opts) => {
+        const db = await ctx.db();
+        const summary = await runEnforcer(
+          { db, config: ctx.config, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log },
+          { zones: opts.zone, force: opts.force ?? false },
+        );
+        if (ctx.json) printJson(summary);
+        else process.stdout.write(describeRun(summary) + '\n');
+        if (summary.role === 'standby') {
+          ctx.log.info({ activeNode: summary.activeNode, epoch: summary.epoch }, `standby: ${summary.activeNode} is the active node; nothing to do here`);
+          return EXIT.OK;
+        }
+        return summary.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
+      }),
+    );
+}
+
+export function describeRun(s: RunSummary): string {
+  if (s.role === 'standby') return `standby: ${s.activeNode} is the active node (epoch ${s.epoch}); nothing done on ${s.node}`;
+  const lines = [
+    `run on ${s.node} (epoch ${s.epoch}): ${s.outcome}`,
+    `  zones examined ${s.zonesExamined}, changed ${s.zonesChanged}, signconf written ${s.signconfWritten}, keys generated ${s.keysGenerated}`,
+  ];
+  const imp = s.imported;
+  if (imp?.policies) lines.push(`  policies: ${fmtCounts(imp.policies)}`);
+  if (imp?.zones) lines.push(`  zones: ${fmtCounts(imp.zones)}`);
+  for (const e of s.errors) lines.push(`  error: ${e.zone}: ${e.message}`);
+  lines.push(`  next run needed: ${s.nextRunAt ?? 'when a zone is added'}`);
+  return lines.join('\n');
+}
+
+function fmtCounts(c: { added: string[]; updated: string[]; unchanged: string[]; removed: string[] }): string {
+  return `${c.added.length} added, ${c.updated.length} updated, ${c.unchanged.length} unchanged, ${c.removed.length} removed`;
+}

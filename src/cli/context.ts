@@ -1,0 +1,94 @@
+// What every command needs, built once from the global options: the configuration, a logger,
+// the store (migrated, or checked, before use), the keystores and the clock. Commands stay thin.
+
+import type { Config } from '../config/config.js';
+import { loadConfigFile } from '../config/config.js';
+import { Keystores } from '../keys/keystores.js';
+import type { Db } from '../store/db.js';
+import { acquireLease, releaseLease, type Fence } from '../store/lease.js';
+import { assertSchemaCurrent, migrate } from '../store/migrate.js';
+import { openStore } from '../store/open.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { EnforcerError, EXIT } from '../util/exit-codes.js';
+import { createLogger, type Logger } from '../util/logger.js';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  logLevel?: string;
+}
+
+export const DEFAULT_CONFIG = '/etc/dnssec-enforcer/enforcer.yaml';
+
+export class Context {
+  private dbHandle: Db | null = null;
+  readonly keystores: Keystores;
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly json: boolean,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.keystores = new Keystores(config);
+  }
+
+  static load(opts: GlobalOptions): Context {
+    const file = opts.config ?? process.env.ENFORCER_CONFIG ?? DEFAULT_CONFIG;
+    const config = loadConfigFile(file);
+    const log = createLogger({ level: opts.logLevel ?? config.log.level, file: config.log.file });
+    return new Context(config, log, opts.json ?? false);
+  }
+
+  /** The store with its schema brought up to date (commands that may write). */
+  async db(): Promise<Db> {
+    if (!this.dbHandle) {
+      const db = await openStore(this.config, this.log);
+      try {
+        const applied = await migrate(db);
+        if (applied.length) this.log.info({ applied }, 'database schema migrated');
+      } catch (e) {
+        await db.close();
+        throw e;
+      }
+      this.dbHandle = db;
+    }
+    return this.dbHandle;
+  }
+
+  /** The store for read-only commands: the schema must already be current; nothing is migrated. */
+  async readDb(): Promise<Db> {
+    if (!this.dbHandle) {
+      const db = await openStore(this.config, this.log);
+      try {
+        await assertSchemaCurrent(db);
+      } catch (e) {
+        await db.close();
+        throw e;
+      }
+      this.dbHandle = db;
+    }
+    return this.dbHandle;
+  }
+
+  /** Run an administrative change under the lease; refused on the standby node. */
+  async withLease<T>(fn: (db: Db, fence: Fence) => Promise<T>): Promise<T> {
+    const db = await this.db();
+    const acq = await acquireLease(db, this.config.node, this.config.lease.ttlSeconds);
+    if (acq.role === 'standby') {
+      throw new EnforcerError(
+        `this node (${this.config.node}) is standby; ${acq.lease.activeNode} is the active node: make the change there`,
+        EXIT.NOT_ACTIVE,
+      );
+    }
+    try {
+      return await fn(db, acq.fence);
+    } finally {
+      await releaseLease(db, acq.fence).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.dbHandle) await this.dbHandle.close();
+    this.dbHandle = null;
+  }
+}

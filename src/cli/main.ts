@@ -1,0 +1,62 @@
+// The `enforcer` command line: global options, one registration per command group, and the
+// mapping of usage errors to exit code 2. Each command lives in src/cli/commands/.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../util/exit-codes.js';
+import { registerDb } from './commands/db.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerRun } from './commands/run.js';
+import { registerZone } from './commands/zone.js';
+import { registerZonelist } from './commands/zonelist.js';
+import { DEFAULT_CONFIG } from './context.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('enforcer')
+    .description('DNSSEC key enforcer: keys, rollovers and signconf files for OpenDNSSEC-compatible signers')
+    .version(pkg.version)
+    .option('-c, --config <file>', `configuration file (env ENFORCER_CONFIG, default ${DEFAULT_CONFIG})`)
+    .option('--json', 'machine-readable output on stdout')
+    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run
+  enforcer -c enforcer.yaml zone add --zone example.com --policy default
+  enforcer -c enforcer.yaml --json zone list
+
+Exit codes:
+  0 ok   1 error   2 usage   3 bad input (nothing changed)   4 some zones failed
+  69 database unreachable   75 another node or process is acting   78 database schema newer than this program`,
+    );
+  registerRun(program);
+  registerDb(program);
+  registerPolicy(program);
+  registerZonelist(program);
+  registerZone(program);
+  // Every (sub)command exits 2 on a usage error instead of commander's default 1.
+  const exitOverride = (c: Command) => {
+    c.exitOverride();
+    c.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      process.exitCode = ok ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,154 @@
+// The enforcer's configuration: one YAML file, checked strictly (unknown keys and wrong types
+// are errors naming the file, line and field). Relative paths are resolved against the config
+// file's own directory, so cron jobs behave the same whatever their working directory.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
+import { InputError } from '../policy/errors.js';
+import { checkValue, type FieldSpec } from './schema.js';
+
+export interface KeystoreConfig {
+  type: 'file';
+  /** Absolute directory holding one PKCS#8 file per key. */
+  directory: string;
+}
+
+export interface Config {
+  /** Absolute path of the file this came from (for messages). */
+  file: string;
+  /** This node's name, as recorded in the lease and the audit log. */
+  node: string;
+  database:
+    | { kind: 'postgres'; url: string }
+    | { kind: 'embedded'; directory: string };
+  kasp: string;
+  zonelist: string;
+  signconfDirectory: string;
+  keystores: Record<string, KeystoreConfig>;
+  log: { level: string; file: string | null };
+  lease: { ttlSeconds: number; renewSeconds: number };
+}
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+const SCHEMA: FieldSpec = {
+  kind: 'object',
+  fields: {
+    node: { kind: 'string', optional: true, pattern: NODE_NAME, hint: 'letters, digits, dot, dash, underscore; at most 63' },
+    database: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        url: { kind: 'string', optional: true, pattern: /^postgres(ql)?:\/\//, hint: 'a postgres:// URL' },
+        dataDirectory: { kind: 'string', optional: true },
+      },
+    },
+    policy: {
+      kind: 'object',
+      fields: {
+        kasp: { kind: 'string' },
+        zonelist: { kind: 'string' },
+      },
+    },
+    signconf: {
+      kind: 'object',
+      fields: { directory: { kind: 'string' } },
+    },
+    keystores: {
+      kind: 'map',
+      value: {
+        kind: 'object',
+        fields: {
+          type: { kind: 'enum', values: ['file'] },
+          directory: { kind: 'string' },
+        },
+      },
+    },
+    log: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        level: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], optional: true },
+        file: { kind: 'string', optional: true },
+      },
+    },
+    lease: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        ttl: { kind: 'integer', optional: true, min: 5, max: 3600 },
+        renewInterval: { kind: 'integer', optional: true, min: 1, max: 1200 },
+      },
+    },
+  },
+};
+
+/** Environment the loader may read; injected so tests do not depend on the real environment. */
+export type Env = Record<string, string | undefined>;
+
+export function loadConfigFile(file: string, env: Env = process.env): Config {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new InputError({ file: abs }, `cannot read configuration: ${(e as Error).message}`);
+  }
+  return parseConfig(text, abs, env);
+}
+
+export function parseConfig(text: string, file: string, env: Env = {}): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line;
+    throw new InputError({ file, line }, `not valid YAML: ${err.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() ?? {};
+  const problem = checkValue(SCHEMA, raw, '');
+  if (problem) {
+    throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
+  }
+  if (raw.lease && raw.lease.ttl !== undefined && raw.lease.renewInterval !== undefined && raw.lease.renewInterval * 2 > raw.lease.ttl) {
+    throw new InputError(
+      { file, path: 'lease.renewInterval', line: lineOf(doc.contents, 'lease.renewInterval', lines) },
+      'must be at most half of lease.ttl, so one missed renewal does not lose the lease',
+    );
+  }
+  const base = path.dirname(file);
+  const at = (p: string) => path.resolve(base, p);
+  const url = env.ENFORCER_DATABASE_URL || raw.database?.url;
+  const keystores: Record<string, KeystoreConfig> = {};
+  for (const [name, ks] of Object.entries(raw.keystores as Record<string, { type: 'file'; directory: string }>)) {
+    keystores[name] = { type: ks.type, directory: at(ks.directory) };
+  }
+  return {
+    file,
+    node: raw.node ?? env.ENFORCER_NODE ?? os.hostname().split('.')[0] ?? 'localhost',
+    database: url ? { kind: 'postgres', url } : { kind: 'embedded', directory: at(raw.database?.dataDirectory ?? 'var/db') },
+    kasp: at(raw.policy.kasp),
+    zonelist: at(raw.policy.zonelist),
+    signconfDirectory: at(raw.signconf.directory),
+    keystores,
+    log: { level: raw.log?.level ?? 'info', file: raw.log?.file ? at(raw.log.file) : null },
+    lease: { ttlSeconds: raw.lease?.ttl ?? 30, renewSeconds: raw.lease?.renewInterval ?? 10 },
+  };
+}
+
+/** Line (1-based) of the deepest existing node on a dotted path, for error messages. */
+function lineOf(root: YamlNode | null | undefined, dotted: string, lines: LineCounter): number | undefined {
+  let node: unknown = root;
+  let best: number | undefined = node && (node as YamlNode).range ? lines.linePos((node as YamlNode).range![0]).line : undefined;
+  for (const key of dotted.split('.').filter(Boolean)) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+    if (!pair) break;
+    const keyNode = pair.key as YamlNode;
+    if (keyNode.range) best = lines.linePos(keyNode.range[0]).line;
+    node = pair.value;
+  }
+  return best;
+}

@@ -1,0 +1,207 @@
+// `enforcer run`, the cron job: take the lease (or step aside as standby), bring the database in
+// step with kasp.xml and zonelist.xml, then give every zone that is due its step. One zone's
+// failure is reported and does not stop the others. The lease is renewed while the run goes on
+// and released at the end; every write is fenced by its epoch.
+
+import { mkdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/config.js';
+import type { Keystores } from '../keys/keystores.js';
+import { ensurePool, slotKey, slotOf } from '../keys/pool.js';
+import type { Policy } from '../policy/policy.js';
+import type { Db } from '../store/db.js';
+import { zoneKeys, type PoolSlot } from '../store/keys.js';
+import { acquireLease, fenced, releaseLease, renewLease, type Fence } from '../store/lease.js';
+import { listPolicies } from '../store/policies.js';
+import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
+import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
+import type { Clock } from '../util/clock.js';
+import { EnforcerError, EXIT } from '../util/exit-codes.js';
+import type { Logger } from '../util/logger.js';
+import { syncConfiguredFiles, type ImportResult } from './import-files.js';
+import { missingSlots, zoneStep } from './zone-step.js';
+
+export interface RunDeps {
+  db: Db;
+  config: Config;
+  keystores: Keystores;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface RunOptions {
+  actor?: string;
+  /** Only these zones (still subject to the lease); default all due zones. */
+  zones?: string[];
+  /** Rewrite signconf files even when unchanged. */
+  force?: boolean;
+  batchSize?: number;
+  progress?: (done: number, what: string) => void;
+}
+
+export interface RunSummary {
+  role: 'active' | 'standby';
+  node: string;
+  activeNode: string | null;
+  epoch: number;
+  outcome: RunOutcome | 'standby';
+  imported: ImportResult | null;
+  zonesExamined: number;
+  zonesChanged: number;
+  signconfWritten: number;
+  keysGenerated: number;
+  errors: Array<{ zone: string; message: string }>;
+  nextRunAt: string | null;
+}
+
+export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise<RunSummary> {
+  const { db, config, log } = deps;
+  const actor = opts.actor ?? 'run';
+  const acq = await acquireLease(db, config.node, config.lease.ttlSeconds);
+  if (acq.role === 'standby') {
+    return {
+      role: 'standby', node: config.node, activeNode: acq.lease.activeNode, epoch: acq.lease.epoch, outcome: 'standby',
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
+    };
+  }
+  const fence = acq.fence;
+  const keeper = new LeaseKeeper(db, fence, config.lease);
+  const summary: RunSummary = {
+    role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
+  };
+  const now = deps.clock.now();
+  await ensureSignconfDirectory(config.signconfDirectory, log);
+  const runId = await fenced(db, fence, (tx) => startRun(tx, config.node, now));
+  try {
+    summary.imported = await syncConfiguredFiles(db, fence, config, actor);
+    const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
+    const batchSize = opts.batchSize ?? 500;
+    let after = '';
+    for (;;) {
+      const batch = opts.zones
+        ? after === '' ? await explicitZones(db, opts.zones) : []
+        : await zonesDue(db, now, batchSize, after);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.name;
+      summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, actor, summary);
+      for (const zone of batch) {
+        await keeper.maybeRenew();
+        summary.zonesExamined++;
+        const policy = policies.get(zone.policy);
+        try {
+          if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
+          const r = await zoneStep({ db, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
+          if (r.keysAllocated > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
+          if (r.signconfWritten) summary.signconfWritten++;
+          log.debug(r, 'zone done');
+        } catch (e) {
+          if (isFatal(e)) throw e;
+          summary.errors.push({ zone: zone.name, message: (e as Error).message });
+          log.error({ zone: zone.name, err: (e as Error).message }, 'zone failed');
+        }
+        opts.progress?.(summary.zonesExamined, zone.name);
+      }
+      if (opts.zones) break;
+    }
+    const next = await earliestNextRun(db);
+    summary.nextRunAt = next === null ? null : new Date(Math.max(next.getTime(), now.getTime())).toISOString();
+    summary.outcome = summary.errors.length === 0 ? 'ok' : 'partial';
+    await fenced(db, fence, (tx) => finishRun(tx, runId, summary.outcome as RunOutcome, deps.clock.now(), summary));
+    return summary;
+  } catch (e) {
+    summary.outcome = 'failed';
+    // Record the failure if we still can; a lost lease makes this fail too, which is right.
+    await fenced(db, fence, (tx) => finishRun(tx, runId, 'failed', deps.clock.now(), { ...summary, error: (e as Error).message })).catch(
+      () => undefined,
+    );
+    throw e;
+  } finally {
+    await releaseLease(db, fence).catch(() => undefined);
+  }
+}
+
+/**
+ * Create the signconf directory when it is missing, but never its parents: a missing parent more
+ * likely means a volume that is not mounted, and writing beneath the mount point would hide it.
+ */
+async function ensureSignconfDirectory(dir: string, log: Logger): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o755 });
+    log.warn({ dir }, 'created the signconf directory');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw new EnforcerError(`cannot create the signconf directory ${dir}: ${(e as Error).message}`, EXIT.ERROR);
+  }
+}
+
+/** Errors that mean this process must stop acting at once rather than go on with other zones. */
+function isFatal(e: unknown): boolean {
+  const code = (e as { exitCode?: number }).exitCode;
+  return code === 75 || code === 69 || code === 78;
+}
+
+async function explicitZones(db: Db, names: string[]): Promise<ZoneRow[]> {
+  const out: ZoneRow[] = [];
+  for (const n of names) {
+    const z = await getZone(db, n);
+    if (!z) throw new Error(`no such zone ${n}`);
+    out.push(z);
+  }
+  return out;
+}
+
+/** Generate, before the zones of a batch are processed, the keys they will take from the pool. */
+async function fillPools(
+  deps: RunDeps,
+  fence: Fence,
+  keeper: LeaseKeeper,
+  policies: Map<string, Policy>,
+  batch: ZoneRow[],
+  actor: string,
+  summary: RunSummary,
+): Promise<number> {
+  const needs = new Map<string, { slot: PoolSlot; count: number }>();
+  for (const zone of batch) {
+    const policy = policies.get(zone.policy);
+    if (!policy) continue;
+    for (const kp of missingSlots(policy, await zoneKeys(deps.db, zone.name))) {
+      const slot = slotOf(policy, kp);
+      const k = slotKey(slot);
+      const n = needs.get(k) ?? { slot, count: 0 };
+      // Shared keys: one key serves every zone of the policy.
+      n.count = policy.keys.shareKeys ? 1 : n.count + 1;
+      needs.set(k, n);
+    }
+  }
+  let generated = 0;
+  for (const { slot, count } of needs.values()) {
+    try {
+      generated += await ensurePool(deps.db, fence, deps.keystores, slot, count, actor, async (done, total) => {
+        deps.log.debug({ slot, done, total }, 'generating keys');
+        await keeper.maybeRenew();
+      });
+    } catch (e) {
+      if (isFatal(e)) throw e;
+      // The zones needing this slot will each fail with "no unused key"; say why once here.
+      summary.errors.push({ zone: '*', message: `key generation for ${slotKey(slot)} failed: ${(e as Error).message}` });
+      deps.log.error({ slot, err: (e as Error).message }, 'key generation failed');
+    }
+  }
+  return generated;
+}
+
+/** Renews the lease between zones when the renew interval has passed (monotonic process time). */
+class LeaseKeeper {
+  private last = performance.now();
+  constructor(
+    private readonly db: Db,
+    private readonly fence: Fence,
+    private readonly lease: { ttlSeconds: number; renewSeconds: number },
+  ) {}
+  async maybeRenew(): Promise<void> {
+    if (performance.now() - this.last < this.lease.renewSeconds * 1000) return;
+    await renewLease(this.db, this.fence, this.lease.ttlSeconds);
+    this.last = performance.now();
+  }
+}
