@@ -104,7 +104,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line;
+    const line = lines.linePos(err.pos[0]).line;
     throw new InputError({ file, line }, `not valid YAML: ${err.message.split('\n')[0]}`);
   }
   const raw = doc.toJS() ?? {};

@@ -1,0 +1,64 @@
+// Configuration: one bad-input fixture per error, each asserting the exact message (file, line,
+// field); and the good path, including environment overrides and path resolution.
+
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile, parseConfig } from '../../src/config/config.js';
+import { InputError } from '../../src/policy/errors.js';
+import { ROOT } from '../helpers/cli.js';
+
+const dir = path.join(ROOT, 'test', 'fixtures', 'bad-config');
+
+describe('bad configuration files', () => {
+  const cases: Array<[string, string]> = [
+    ['unknown-key.yaml', 'unknown-key.yaml:10: keystores.SoftHSM.dirctory: unknown key (known keys here: type, directory)'],
+    ['wrong-type.yaml', 'wrong-type.yaml:12: lease.ttl: must be an integer, not a string'],
+    ['not-yaml.yaml', 'not-yaml.yaml:3: not valid YAML: Nested mappings are not allowed in compact mappings'],
+    ['missing-section.yaml', 'missing-section.yaml:1: signconf: is required'],
+    ['bad-database-url.yaml', 'bad-database-url.yaml:2: database.url: has an invalid value "mysql://db.example.net/enforcer" (a postgres:// URL)'],
+    ['renew-too-slow.yaml', 'renew-too-slow.yaml:9: lease.renewInterval: must be at most half of lease.ttl, so one missed renewal does not lose the lease'],
+    ['duplicate-key.yaml', 'duplicate-key.yaml:2: not valid YAML: Map keys must be unique'],
+  ];
+  it.each(cases)('%s', (file, message) => {
+    const full = path.join(dir, file);
+    let err: unknown;
+    try {
+      loadConfigFile(full);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toBe(`${dir}/${message}`);
+  });
+
+  it('names a missing file', () => {
+    expect(() => loadConfigFile('/nonexistent/enforcer.yaml')).toThrow('/nonexistent/enforcer.yaml: cannot read configuration: ENOENT');
+  });
+});
+
+describe('good configuration', () => {
+  const text = [
+    'node: ns-a',
+    'policy: { kasp: kasp.xml, zonelist: /etc/opendnssec/zonelist.xml }',
+    'signconf: { directory: ../signconf }',
+    'keystores: { SoftHSM: { type: file, directory: keys } }',
+  ].join('\n');
+
+  it('resolves relative paths against the config file and defaults to the embedded database', () => {
+    const c = parseConfig(text, '/etc/enforcer/enforcer.yaml');
+    expect(c).toMatchObject({
+      node: 'ns-a',
+      kasp: '/etc/enforcer/kasp.xml',
+      zonelist: '/etc/opendnssec/zonelist.xml',
+      signconfDirectory: '/etc/signconf',
+      keystores: { SoftHSM: { type: 'file', directory: '/etc/enforcer/keys' } },
+      database: { kind: 'embedded', directory: '/etc/enforcer/var/db' },
+      lease: { ttlSeconds: 30, renewSeconds: 10 },
+    });
+  });
+
+  it('takes the database URL from ENFORCER_DATABASE_URL', () => {
+    const c = parseConfig(text, '/etc/enforcer/enforcer.yaml', { ENFORCER_DATABASE_URL: 'postgres://u:secret@db/enf?sslmode=verify-full' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u:secret@db/enf?sslmode=verify-full' });
+  });
+});
