@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
 import { registerDb } from './commands/db.js';
+import { registerKey } from './commands/key.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRun } from './commands/run.js';
 import { registerZone } from './commands/zone.js';
@@ -38,6 +39,7 @@ Exit codes:
   registerPolicy(program);
   registerZonelist(program);
   registerZone(program);
+  registerKey(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();

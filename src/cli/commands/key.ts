@@ -1,0 +1,198 @@
+// `enforcer key generate|list|export`.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { makeDs, type DigestType } from '../../dnssec/ds.js';
+import { dnskeyFor, encodeDnskeyRdata } from '../../dnssec/dnskey.js';
+import { dnskeyLine, dsLine } from '../../dnssec/presentation.js';
+import { bindKeyFilesFromKeystore, writeBindKeyFiles } from '../../keys/bind-export.js';
+import { keyStateName } from '../../keys/key-state.js';
+import { keysNeeded } from '../../keys/pool-size.js';
+import { ensurePool, slotOf } from '../../keys/pool.js';
+import { parseDuration } from '../../policy/duration.js';
+import { InputError } from '../../policy/errors.js';
+import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
+import { getPolicy } from '../../store/policies.js';
+import { getZone, listZones } from '../../store/zones.js';
+import { EnforcerError, EXIT } from '../../util/exit-codes.js';
+import { normaliseZoneName } from '../../zones/zone-name.js';
+import { action } from '../action.js';
+import type { Context } from '../context.js';
+import { printJson, printLines, printTable } from '../output.js';
+
+export function registerKey(program: Command): void {
+  const key = program
+    .command('key')
+    .description('keys: generate into the pool, list, export')
+    .addHelpText('after', '\nExamples:\n  enforcer key list --verbose\n  enforcer key export --zone example.com --ds');
+
+  key
+    .command('generate')
+    .description('generate keys ahead of need into the pool of a policy')
+    .requiredOption('--policy <name>', 'policy whose keys to generate')
+    .option('--count <n>', 'keys per key role of the policy', (v) => positiveInt(v, '--count'))
+    .option('--period <duration>', 'enough keys for this long, e.g. P1Y (default P1Y when --count is absent)')
+    .addHelpText('after', '\nExamples:\n  enforcer key generate --policy default --period P1Y\n  enforcer key generate --policy default --count 100')
+    .action(
+      action<{ policy: string; count?: number; period?: string }>(async (ctx, o) => {
+        if (o.count !== undefined && o.period !== undefined) throw new EnforcerError('give --count or --period, not both', EXIT.USAGE);
+        const period = o.period === undefined ? parseDuration('P1Y') : periodSeconds(o.period);
+        const out = await ctx.withLease(async (db, fence) => {
+          const policy = await getPolicy(db, o.policy);
+          if (!policy) throw new EnforcerError(`unknown policy ${o.policy}`, EXIT.BAD_INPUT);
+          const zones = (await listZones(db)).filter((z) => z.policy === policy.name).length;
+          const result: Array<{ role: string; algorithm: number; bits: number; target: number; generated: number }> = [];
+          for (const kp of policy.keys.list) {
+            const slot = slotOf(policy, kp);
+            const target = o.count ?? keysNeeded(policy, kp, period, zones);
+            const generated = await ensurePool(db, fence, ctx.keystores, slot, target, 'key generate', progressPrinter(`${kp.role} keys for ${policy.name}`));
+            result.push({ role: kp.role, algorithm: kp.algorithm, bits: kp.length, target, generated });
+          }
+          return result;
+        });
+        if (ctx.json) return printJson(out);
+        for (const r of out) process.stdout.write(`${r.role} (algorithm ${r.algorithm}, ${r.bits} bits): ${r.generated} generated, pool now holds at least ${r.target}\n`);
+      }),
+    );
+
+  key
+    .command('list')
+    .description('list keys per zone, or keystore orphans')
+    .option('--zone <name>', 'only this zone')
+    .option('-v, --verbose', 'record states, DS at parent, locator')
+    .option('--orphans', 'keys in a keystore that the database does not know, and the reverse')
+    .addHelpText('after', '\nExamples:\n  enforcer key list\n  enforcer key list --zone example.com --verbose\n  enforcer --json key list --orphans')
+    .action(
+      action<{ zone?: string; verbose?: boolean; orphans?: boolean }>(async (ctx, o) => {
+        const db = await ctx.readDb();
+        if (o.orphans) return listOrphans(ctx);
+        const zone = o.zone === undefined ? undefined : normaliseZoneName(o.zone, { path: '--zone' });
+        const keys = await allZoneKeys(db, zone);
+        const rows = keys.map((k) => ({
+          zone: k.zone,
+          role: k.role,
+          state: keyStateName(k.role, k.goal, k.states),
+          keyTag: k.keyTag,
+          algorithm: k.algorithm,
+          bits: k.bits,
+          locator: k.locator,
+          repository: k.repository,
+          goal: k.goal,
+          records: k.states,
+          dsAtParent: k.dsAtParent,
+          introducedAt: k.introducedAt.toISOString(),
+        }));
+        if (ctx.json) return printJson(rows);
+        if (o.verbose) {
+          printTable(
+            ['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG', 'BITS', 'DS', 'DNSKEY', 'RRSIGDNSKEY', 'RRSIG', 'DS@PARENT', 'LOCATOR'],
+            rows.map((r) => [r.zone, r.role, r.state, r.keyTag, r.algorithm, r.bits, r.records.ds, r.records.dnskey, r.records.rrsigdnskey, r.records.rrsig, r.dsAtParent, r.locator]),
+          );
+        } else {
+          printTable(['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG'], rows.map((r) => [r.zone, r.role, r.state, r.keyTag, r.algorithm]));
+        }
+      }),
+    );
+
+  key
+    .command('export')
+    .description("print a zone's DNSKEY (or DS) records, or write BIND-format key files")
+    .requiredOption('--zone <name>', 'zone')
+    .option('--ds', 'DS records instead of DNSKEY (KSKs and CSKs only)')
+    .option('--digest <type>', 'DS digest: sha256, sha384, or sha1 (only on request)', 'sha256')
+    .option('--keytag <tag>', 'only the key with this tag', (v) => positiveInt(v, '--keytag'))
+    .option('--format <format>', 'rr (records on stdout) or bind (K*.key/K*.private files in --out)', 'rr')
+    .option('--out <dir>', 'directory for --format bind')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  enforcer key export --zone example.com\n  enforcer key export --zone example.com --ds --digest sha384\n  enforcer key export --zone example.com --format bind --out /tmp/keys',
+    )
+    .action(
+      action<{ zone: string; ds?: boolean; digest: string; keytag?: number; format: string; out?: string }>(async (ctx, o) => {
+        const db = await ctx.readDb();
+        const zoneName = normaliseZoneName(o.zone, { path: '--zone' });
+        const zone = await getZone(db, zoneName);
+        if (!zone) throw new EnforcerError(`no such zone ${zoneName}`, EXIT.BAD_INPUT);
+        const policy = await getPolicy(db, zone.policy);
+        const ttl = policy?.keys.ttl ?? 3600;
+        let keys = (await allZoneKeys(db, zoneName)).filter((k) => o.keytag === undefined || k.keyTag === o.keytag);
+        if (o.ds) keys = keys.filter((k) => k.role !== 'ZSK');
+        if (o.format === 'bind') return exportBind(ctx, zoneName, keys, ttl, o.out);
+        if (o.format !== 'rr') throw new EnforcerError(`--format must be rr or bind, not ${o.format}`, EXIT.USAGE);
+        const digest = digestType(o.digest);
+        const lines = keys.map((k) => {
+          const dnskey = dnskeyFor(k.flags, k.algorithm, k.publicKey);
+          if (!o.ds) return dnskeyLine(zoneName, dnskey, { ttl, comment: true });
+          const dsTtl = policy?.parent.dsTtl ?? ttl;
+          return dsLine(zoneName, makeDs(zoneName, encodeDnskeyRdata(dnskey), digest), { ttl: dsTtl });
+        });
+        if (ctx.json) return printJson(lines);
+        printLines(lines);
+      }),
+    );
+}
+
+function positiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) throw new EnforcerError(`${what} must be a whole number, not ${v}`, EXIT.USAGE);
+  return n;
+}
+
+function periodSeconds(v: string): number {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new InputError({ path: '--period' }, (e as Error).message);
+  }
+}
+
+function digestType(v: string): DigestType {
+  const t = ({ sha1: 1, sha256: 2, sha384: 4 } as const)[v.toLowerCase() as 'sha1'];
+  if (!t) throw new EnforcerError(`--digest must be sha256, sha384 or sha1, not ${v}`, EXIT.USAGE);
+  return t;
+}
+
+/** Progress on a terminal only; cron output stays clean. */
+function progressPrinter(what: string) {
+  if (!process.stderr.isTTY) return undefined;
+  return (done: number, total: number) => {
+    process.stderr.write(`\rgenerating ${what}: ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+async function listOrphans(ctx: Context): Promise<void> {
+  const db = await ctx.readDb();
+  const known = await listHsmKeys(db);
+  const rows: Array<{ repository: string; locator: string; problem: string }> = [];
+  for (const name of ctx.keystores.names()) {
+    const ks = await ctx.keystores.get(name);
+    const present = new Set(await ks.list());
+    const inDb = new Set(known.filter((k) => k.repository === name).map((k) => k.locator));
+    for (const l of present) if (!inDb.has(l)) rows.push({ repository: name, locator: l, problem: 'in keystore, unknown to the database (never used)' });
+    for (const k of known) {
+      if (k.repository === name && !present.has(k.locator) && k.status !== 'deleted') {
+        rows.push({ repository: name, locator: k.locator, problem: `in the database (${k.status}), missing from this node's keystore` });
+      }
+    }
+  }
+  if (ctx.json) return printJson(rows);
+  if (rows.length === 0) return printLines(['no orphans']);
+  printTable(['REPOSITORY', 'LOCATOR', 'PROBLEM'], rows.map((r) => [r.repository, r.locator, r.problem]));
+}
+
+async function exportBind(ctx: Context, zone: string, keys: ZoneKeyRow[], ttl: number, out: string | undefined): Promise<void> {
+  if (!out) throw new EnforcerError('--format bind needs --out DIR', EXIT.USAGE);
+  const dir = path.resolve(out);
+  // Private key material: the directory is created owner-only.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const written: string[] = [];
+  for (const k of keys) {
+    const ks = await ctx.keystores.get(k.repository);
+    const files = await bindKeyFilesFromKeystore(ks, k.locator, { zone, flags: k.flags, ttl, created: k.introducedAt });
+    const p = await writeBindKeyFiles(dir, files);
+    written.push(p.keyPath, p.privatePath);
+  }
+  if (ctx.json) return printJson(written);
+  printLines(written);
+}

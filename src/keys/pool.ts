@@ -1,0 +1,69 @@
+// The key pool: keys generated ahead of need for a (policy, role, algorithm, size, repository)
+// slot, then allocated to zones. Generation happens outside any transaction (it may be slow);
+// each new key is recorded in its own fenced transaction. A crash between the keystore write and
+// that record leaves an orphan in the keystore that the database never hands out.
+
+import { encodeDnskeyRdata, dnskeyFor } from '../dnssec/dnskey.js';
+import { keyTag } from '../dnssec/key-tag.js';
+import type { KeyPolicy, KeyRole, Policy } from '../policy/policy.js';
+import { audit } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+import { countPool, insertHsmKey, type PoolSlot } from '../store/keys.js';
+import { fenced, type Fence } from '../store/lease.js';
+import type { Keystores } from './keystores.js';
+
+/** Keys generated at once; enough to keep two cores busy with RSA and fsyncs. */
+const GENERATION_CONCURRENCY = 4;
+
+export function flagsFor(role: KeyRole): 256 | 257 {
+  return role === 'ZSK' ? 256 : 257;
+}
+
+export function tagOf(role: KeyRole, algorithm: number, publicKey: Uint8Array): number {
+  return keyTag(encodeDnskeyRdata(dnskeyFor(flagsFor(role), algorithm as never, publicKey)));
+}
+
+export function slotOf(policy: Policy, k: KeyPolicy): PoolSlot {
+  return { policy: policy.name, role: k.role, algorithm: k.algorithm, bits: k.length, repository: k.repository };
+}
+
+export function slotKey(s: PoolSlot): string {
+  return `${s.policy}/${s.role}/${s.algorithm}/${s.bits}/${s.repository}`;
+}
+
+/** Called after each key; may be async (e.g. to renew the lease during long generation). */
+export type PoolProgress = (done: number, total: number) => void | Promise<void>;
+
+/** Make sure at least `needed` unused keys exist for the slot; returns how many were generated. */
+export async function ensurePool(
+  db: Db,
+  fence: Fence,
+  keystores: Keystores,
+  slot: PoolSlot,
+  needed: number,
+  actor: string,
+  progress?: PoolProgress,
+): Promise<number> {
+  const have = await countPool(db, slot);
+  const missing = Math.max(0, needed - have);
+  if (missing === 0) return 0;
+  const ks = await keystores.get(slot.repository);
+  // Generation runs a few keys at a time: RSA generation and the keystore's fsyncs happen on
+  // libuv's thread pool, so both cores work; each key is recorded as soon as it exists.
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < missing) {
+      next++;
+      const key = await ks.generate(slot.algorithm, slot.bits);
+      await fenced(db, fence, async (tx) => {
+        await insertHsmKey(tx, { ...slot, locator: key.locator, publicKey: key.publicKey, bits: key.bits });
+        await audit(tx, fence, { actor, event: 'key generated', keyLocator: key.locator, detail: { ...slot } });
+      });
+      done++;
+      await progress?.(done, missing);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GENERATION_CONCURRENCY, missing) }, worker));
+  return missing;
+}
