@@ -1,5 +1,7 @@
 // Durable, atomic file replacement: readers see the old file or the new one, never a torn one,
-// and after return the new content survives a power loss (temp file fsync, rename, directory fsync).
+// and after return the new content survives a power loss (temp file fsync, rename, directory
+// fsync). The temp file is created O_EXCL|O_NOFOLLOW beside the target with its final mode
+// (re-applied after the umask), and removed again if anything fails.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants } from 'node:fs';
@@ -20,22 +22,30 @@ export interface PreparedFile {
 export async function prepareFile(target: string, content: string | Uint8Array, mode = 0o644): Promise<PreparedFile> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  const fh = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
-    await fh.writeFile(content);
-    await fh.sync();
+    try {
+      await fh.chmod(mode); // the umask may have taken bits away; the result must not depend on it
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
-    await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw e;
   }
-  await fh.close();
   return {
     target,
     temp,
     async commit() {
-      await fs.rename(temp, target);
-      await fsyncDir(dir);
+      try {
+        await fs.rename(temp, target);
+      } catch (e) {
+        await fs.rm(temp, { force: true });
+        throw e;
+      }
+      await fsyncDirectory(dir);
     },
     async abort() {
       await fs.rm(temp, { force: true });
@@ -48,8 +58,8 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
   await p.commit();
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const dh = await fs.open(dir, constants.O_RDONLY);
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const dh = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await dh.sync();
   } finally {
