@@ -1,7 +1,7 @@
 // The key pool: keys generated ahead of need for a (policy, role, algorithm, size, repository)
 // slot, then allocated to zones. Generation happens outside any transaction (it may be slow);
-// each new key is recorded in its own fenced transaction. A crash between the keystore write and
-// that record leaves an orphan in the keystore that the database never hands out.
+// new keys are recorded in fenced transactions of up to RECORD_BATCH keys. A crash between the
+// keystore write and that record leaves orphans in the keystore that the database never hands out.
 
 import { encodeDnskeyRdata, dnskeyFor } from '../dnssec/dnskey.js';
 import { keyTag } from '../dnssec/key-tag.js';
@@ -11,9 +11,30 @@ import type { Db } from '../store/db.js';
 import { countPool, insertHsmKey, type PoolSlot } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import type { Keystores } from './keystores.js';
+import type { GeneratedKey, Keystore } from './keystore.js';
 
 /** Keys generated at once; enough to keep two cores busy with RSA and fsyncs. */
 const GENERATION_CONCURRENCY = 4;
+/** Keys recorded per fenced transaction. */
+const RECORD_BATCH = 64;
+
+/**
+ * Generate n keys, a few at a time: RSA generation and the keystore's fsyncs run on libuv's
+ * thread pool, so both cores work. If one fails, the ones already made are orphans in the
+ * keystore (reported by `key list --orphans`, never used) and the error propagates.
+ */
+async function generateSome(ks: Keystore, slot: PoolSlot, n: number): Promise<GeneratedKey[]> {
+  const out: GeneratedKey[] = [];
+  let started = 0;
+  const worker = async () => {
+    while (started < n) {
+      started++;
+      out.push(await ks.generate(slot.algorithm, slot.bits));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(GENERATION_CONCURRENCY, n) }, worker));
+  return out;
+}
 
 export function flagsFor(role: KeyRole): 256 | 257 {
   return role === 'ZSK' ? 256 : 257;
@@ -48,22 +69,18 @@ export async function ensurePool(
   const missing = Math.max(0, needed - have);
   if (missing === 0) return 0;
   const ks = await keystores.get(slot.repository);
-  // Generation runs a few keys at a time: RSA generation and the keystore's fsyncs happen on
-  // libuv's thread pool, so both cores work; each key is recorded as soon as it exists.
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < missing) {
-      next++;
-      const key = await ks.generate(slot.algorithm, slot.bits);
-      await fenced(db, fence, async (tx) => {
+  while (done < missing) {
+    const batch = await generateSome(ks, slot, Math.min(RECORD_BATCH, missing - done));
+    // One fenced transaction records a batch: the commit, not the insert, is what costs.
+    await fenced(db, fence, async (tx) => {
+      for (const key of batch) {
         await insertHsmKey(tx, { ...slot, locator: key.locator, publicKey: key.publicKey, bits: key.bits });
-        await audit(tx, fence, { actor, event: 'key generated', keyLocator: key.locator, detail: { ...slot } });
-      });
-      done++;
-      await progress?.(done, missing);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(GENERATION_CONCURRENCY, missing) }, worker));
+      }
+      await audit(tx, fence, { actor, event: 'keys generated', detail: { ...slot, count: batch.length, locators: batch.map((k) => k.locator) } });
+    });
+    done += batch.length;
+    await progress?.(done, missing);
+  }
   return missing;
 }
