@@ -7,7 +7,14 @@ import { EnforcerError, EXIT, type ExitCode } from '../util/exit-codes.js';
 import { createLogger } from '../util/logger.js';
 import { Context, type GlobalOptions } from './context.js';
 
-export type CommandFn<O> = (ctx: Context, opts: O, cmd: Command) => Promise<ExitCode | void>;
+/** What a command may return to have its outcome logged in its own words (one line, not two). */
+export interface CommandOutcome {
+  exitCode: ExitCode;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export type CommandFn<O> = (ctx: Context, opts: O, cmd: Command) => Promise<ExitCode | CommandOutcome | void>;
 
 /** Exit code and message for any error; unknown errors are EXIT.ERROR. */
 export function classify(e: unknown): { code: ExitCode; message: string } {
@@ -25,8 +32,10 @@ export function action<O>(fn: CommandFn<O>) {
     let ctx: Context | null = null;
     try {
       ctx = Context.load(global);
-      const code = (await fn(ctx, opts, cmd)) ?? EXIT.OK;
-      ctx.log.info({ command: name, exitCode: code }, `${name}: ${code === EXIT.OK ? 'ok' : `finished with exit code ${code}`}`);
+      const r = (await fn(ctx, opts, cmd)) ?? EXIT.OK;
+      const code = typeof r === 'object' ? r.exitCode : r;
+      const message = typeof r === 'object' ? r.message : code === EXIT.OK ? 'ok' : `finished with exit code ${code}`;
+      ctx.log.info({ command: name, exitCode: code, ...(typeof r === 'object' ? r.fields : {}) }, `${name}: ${message}`);
       process.exitCode = code;
     } catch (e) {
       const { code, message } = classify(e);

@@ -5,12 +5,14 @@ import type { Config } from '../config/config.js';
 import { loadConfigFile } from '../config/config.js';
 import { Keystores } from '../keys/keystores.js';
 import type { Db } from '../store/db.js';
-import { acquireLease, releaseLease, type Fence } from '../store/lease.js';
+import { enterActive } from '../lease/single-active.js';
+import type { Fence } from '../store/lease.js';
 import { assertSchemaCurrent, migrate } from '../store/migrate.js';
 import { openStore } from '../store/open.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import { offsetClock, systemClock, type Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { applyTestSettings } from './test-settings.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -27,7 +29,8 @@ export class Context {
     readonly config: Config,
     readonly log: Logger,
     readonly json: boolean,
-    readonly clock: Clock = systemClock,
+    /** Shifted only by ENFORCER_CLOCK_OFFSET on a test database (see test-settings.ts). */
+    public clock: Clock = systemClock,
   ) {
     this.keystores = new Keystores(config);
   }
@@ -46,6 +49,7 @@ export class Context {
       try {
         const applied = await migrate(db);
         if (applied.length) this.log.info({ applied }, 'database schema migrated');
+        await this.honourTestSettings(db);
       } catch (e) {
         await db.close();
         throw e;
@@ -61,6 +65,7 @@ export class Context {
       const db = await openStore(this.config, this.log);
       try {
         await assertSchemaCurrent(db);
+        await this.honourTestSettings(db);
       } catch (e) {
         await db.close();
         throw e;
@@ -70,21 +75,26 @@ export class Context {
     return this.dbHandle;
   }
 
-  /** Run an administrative change under the lease; refused on the standby node. */
+  /** Run an administrative change as the single active enforcer (run lock + lease); refused on the standby node. */
   async withLease<T>(fn: (db: Db, fence: Fence) => Promise<T>): Promise<T> {
     const db = await this.db();
-    const acq = await acquireLease(db, this.config.node, this.config.lease.ttlSeconds);
-    if (acq.role === 'standby') {
+    const entered = await enterActive({ db, config: this.config, log: this.log });
+    if (entered.role === 'standby') {
       throw new EnforcerError(
-        `this node (${this.config.node}) is standby; ${acq.lease.activeNode} is the active node: make the change there`,
+        `this node (${this.config.node}) is standby; ${entered.lease.activeNode} is the active node: make the change there`,
         EXIT.NOT_ACTIVE,
       );
     }
     try {
-      return await fn(db, acq.fence);
+      return await fn(db, entered.session.fence);
     } finally {
-      await releaseLease(db, acq.fence).catch(() => undefined);
+      await entered.session.end();
     }
+  }
+
+  private async honourTestSettings(db: Db): Promise<void> {
+    const t = await applyTestSettings(db, process.env, this.log);
+    if (t.clockOffsetSeconds !== null) this.clock = offsetClock(systemClock, t.clockOffsetSeconds);
   }
 
   async close(): Promise<void> {

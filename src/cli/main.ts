@@ -8,6 +8,7 @@ import { registerDb } from './commands/db.js';
 import { registerKey } from './commands/key.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
 import { registerZone } from './commands/zone.js';
 import { registerZonelist } from './commands/zonelist.js';
 import { DEFAULT_CONFIG } from './context.js';
@@ -35,6 +36,7 @@ Exit codes:
   69 database unreachable   75 another node or process is acting   78 database schema newer than this program`,
     );
   registerRun(program);
+  registerStatus(program);
   registerDb(program);
   registerPolicy(program);
   registerZonelist(program);

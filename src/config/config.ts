@@ -29,7 +29,13 @@ export interface Config {
   keystores: Record<string, KeystoreConfig>;
   log: { level: string; file: string | null };
   lease: { ttlSeconds: number; renewSeconds: number };
+  /** Commands run (with /bin/sh -c) when this node becomes active or standby; see docs/single-active.md. */
+  hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
 }
+
+/** Lease defaults in Patroni's spirit (ttl 30 s, loop_wait 10 s). */
+export const LEASE_DEFAULTS = { ttlSeconds: 30, renewSeconds: 10 } as const;
+export const HOOK_TIMEOUT_DEFAULT = 30;
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -82,6 +88,15 @@ const SCHEMA: FieldSpec = {
         renewInterval: { kind: 'integer', optional: true, min: 1, max: 1200 },
       },
     },
+    hooks: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        onActive: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        onStandby: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
+      },
+    },
   },
 };
 
@@ -112,7 +127,10 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   if (problem) {
     throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
   }
-  if (raw.lease && raw.lease.ttl !== undefined && raw.lease.renewInterval !== undefined && raw.lease.renewInterval * 2 > raw.lease.ttl) {
+  const ttlSeconds: number = raw.lease?.ttl ?? LEASE_DEFAULTS.ttlSeconds;
+  // Without an explicit renewInterval, renew three times per ttl (10 s for the default 30 s).
+  const renewSeconds: number = raw.lease?.renewInterval ?? Math.max(1, Math.min(LEASE_DEFAULTS.renewSeconds, Math.floor(ttlSeconds / 3)));
+  if (renewSeconds * 2 > ttlSeconds) {
     throw new InputError(
       { file, path: 'lease.renewInterval', line: lineOf(doc.contents, 'lease.renewInterval', lines) },
       'must be at most half of lease.ttl, so one missed renewal does not lose the lease',
@@ -134,7 +152,12 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     signconfDirectory: at(raw.signconf.directory),
     keystores,
     log: { level: raw.log?.level ?? 'info', file: raw.log?.file ? at(raw.log.file) : null },
-    lease: { ttlSeconds: raw.lease?.ttl ?? 30, renewSeconds: raw.lease?.renewInterval ?? 10 },
+    lease: { ttlSeconds, renewSeconds },
+    hooks: {
+      onActive: raw.hooks?.onActive ?? null,
+      onStandby: raw.hooks?.onStandby ?? null,
+      timeoutSeconds: raw.hooks?.timeout ?? HOOK_TIMEOUT_DEFAULT,
+    },
   };
 }
 

@@ -1,17 +1,21 @@
 // `enforcer run`, the cron job: take the lease (or step aside as standby), bring the database in
 // step with kasp.xml and zonelist.xml, then give every zone that is due its step. One zone's
-// failure is reported and does not stop the others. The lease is renewed while the run goes on
-// and released at the end; every write is fenced by its epoch.
+// failure is reported and does not stop the others. The single-active guard (src/lease/) holds
+// the run lock and lease, renews them while the run goes on and releases them at the end; every
+// write is fenced by its epoch, and the run stops at the next step once the guard gives up.
 
 import { mkdir } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/config.js';
 import type { Keystores } from '../keys/keystores.js';
 import { ensurePool, slotKey, slotOf } from '../keys/pool.js';
 import type { Policy } from '../policy/policy.js';
 import type { Db } from '../store/db.js';
 import { zoneKeys, type PoolSlot } from '../store/keys.js';
-import { acquireLease, fenced, releaseLease, renewLease, type Fence } from '../store/lease.js';
+import type { ActiveSession } from '../lease/active-session.js';
+import { configFingerprint, FINGERPRINT_META_KEY } from '../lease/config-fingerprint.js';
+import { enterActive } from '../lease/single-active.js';
+import { fenced, type Fence } from '../store/lease.js';
+import { setMeta } from '../store/meta.js';
 import { listPolicies } from '../store/policies.js';
 import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
 import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
@@ -57,22 +61,37 @@ export interface RunSummary {
 export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise<RunSummary> {
   const { db, config, log } = deps;
   const actor = opts.actor ?? 'run';
-  const acq = await acquireLease(db, config.node, config.lease.ttlSeconds);
-  if (acq.role === 'standby') {
+  const entered = await enterActive({ db, config, log });
+  if (entered.role === 'standby') {
     return {
-      role: 'standby', node: config.node, activeNode: acq.lease.activeNode, epoch: acq.lease.epoch, outcome: 'standby',
+      role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
       imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
     };
   }
-  const fence = acq.fence;
-  const keeper = new LeaseKeeper(db, fence, config.lease);
+  // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
+  const keeper = entered.session;
+  const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
     zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
-  await ensureSignconfDirectory(config.signconfDirectory, log);
-  const runId = await fenced(db, fence, (tx) => startRun(tx, config.node, now));
+  let runId: number;
+  try {
+    await ensureSignconfDirectory(config.signconfDirectory, log);
+    // Unreadable files are reported by the import below; the fingerprint then stays as it was.
+    const fingerprint = await configFingerprint(config).catch(() => null);
+    runId = await fenced(db, fence, async (tx) => {
+      if (fingerprint) {
+        const at = deps.clock.now().toISOString();
+        await setMeta(tx, FINGERPRINT_META_KEY, JSON.stringify({ sha256: fingerprint, node: config.node, epoch: fence.epoch, at }));
+      }
+      return startRun(tx, config.node, now);
+    });
+  } catch (e) {
+    await keeper.end();
+    throw e;
+  }
   try {
     summary.imported = await syncConfiguredFiles(db, fence, config, actor);
     const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
@@ -86,7 +105,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
       after = batch[batch.length - 1]!.name;
       summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, actor, summary);
       for (const zone of batch) {
-        await keeper.maybeRenew();
+        keeper.check();
         summary.zonesExamined++;
         const policy = policies.get(zone.policy);
         try {
@@ -117,7 +136,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
     );
     throw e;
   } finally {
-    await releaseLease(db, fence).catch(() => undefined);
+    await keeper.end();
   }
 }
 
@@ -155,7 +174,7 @@ async function explicitZones(db: Db, names: string[]): Promise<ZoneRow[]> {
 async function fillPools(
   deps: RunDeps,
   fence: Fence,
-  keeper: LeaseKeeper,
+  keeper: ActiveSession,
   policies: Map<string, Policy>,
   batch: ZoneRow[],
   actor: string,
@@ -179,7 +198,7 @@ async function fillPools(
     try {
       generated += await ensurePool(deps.db, fence, deps.keystores, slot, count, actor, async (done, total) => {
         deps.log.debug({ slot, done, total }, 'generating keys');
-        await keeper.maybeRenew();
+        keeper.check();
       });
     } catch (e) {
       if (isFatal(e)) throw e;
@@ -189,19 +208,4 @@ async function fillPools(
     }
   }
   return generated;
-}
-
-/** Renews the lease between zones when the renew interval has passed (monotonic process time). */
-class LeaseKeeper {
-  private last = performance.now();
-  constructor(
-    private readonly db: Db,
-    private readonly fence: Fence,
-    private readonly lease: { ttlSeconds: number; renewSeconds: number },
-  ) {}
-  async maybeRenew(): Promise<void> {
-    if (performance.now() - this.last < this.lease.renewSeconds * 1000) return;
-    await renewLease(this.db, this.fence, this.lease.ttlSeconds);
-    this.last = performance.now();
-  }
 }

@@ -10,6 +10,7 @@ import { prepareFile } from '../util/atomic-file.js';
 import type { Db, Queryable } from '../store/db.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { recordSignconf } from '../store/signconf-records.js';
+import { failpoint } from '../util/failpoint.js';
 import { readStamp, stampSignconf } from './metadata.js';
 
 export interface SignconfWrite {
@@ -46,6 +47,7 @@ export async function writeSignconf(
   const { text, hash } = stampSignconf(w.document, { epoch: fence.epoch, node: fence.node, writtenAt: w.writtenAt });
   const file = await prepareFile(w.path, text, 0o644);
   try {
+    await failpoint('before-signconf');
     await fenced(db, fence, async (tx) => {
       if (alsoInTransaction) await alsoInTransaction(tx);
       await recordSignconf(tx, {
@@ -57,6 +59,8 @@ export async function writeSignconf(
         writtenAt: w.writtenAt,
       });
     });
+    // The guard gave up since the commit: leave the file as it is, like a crash between 2 and 3.
+    fence.signal?.throwIfAborted();
   } catch (e) {
     await file.abort();
     throw e;

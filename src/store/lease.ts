@@ -7,7 +7,10 @@
 //   renew:   same holder and epoch, not yet expired -> expires = db now + ttl
 //   release: same holder and epoch -> holder cleared, expires = db now
 //
-// The session lock, heartbeats and takeover rules of the single-active guard build on this.
+//   take over: lease free, or forced -> epoch + 1, active = holder = the taking node
+//
+// The session lock, heartbeats and takeover rules of the single-active guard (src/lease/) build
+// on this.
 
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Db, Queryable } from './db.js';
@@ -15,6 +18,12 @@ import type { Db, Queryable } from './db.js';
 export interface Fence {
   node: string;
   epoch: number;
+  /**
+   * Aborted by the single-active guard the moment this process stops being sure it holds the
+   * run lock and lease; fenced() then refuses to start or commit anything. The database fence
+   * stays the last line of defence.
+   */
+  signal?: AbortSignal;
 }
 
 export interface LeaseRow {
@@ -120,12 +129,47 @@ export async function releaseLease(db: Db, fence: Fence): Promise<void> {
  * accepts its writes. Every state change goes through here.
  */
 export async function fenced<T>(db: Db, fence: Fence, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  fence.signal?.throwIfAborted();
   return db.transaction(async (tx) => {
     const lease = await readLease(tx, 'FOR SHARE');
     if (lease.epoch !== fence.epoch || lease.holderNode !== fence.node || !lease.held) {
       throw new LeaseLostError(fence, lease);
     }
     await tx.query(`SELECT set_config('enforcer.epoch', $1, true)`, [String(fence.epoch)]);
-    return fn(tx);
+    const out = await fn(tx);
+    // Throwing here rolls the transaction back: nothing commits once the guard gave up.
+    fence.signal?.throwIfAborted();
+    return out;
+  });
+}
+
+/**
+ * Make `node` the active node under a new epoch and give it the lease for ttl: only when no
+ * process holds a live lease, unless forced (the caller has established that the holder is
+ * gone). A forced takeover waits for the old holder's open fenced transaction (it holds the
+ * lease row FOR SHARE) and so lands strictly after it. `inTransaction` runs under the new epoch
+ * in the same transaction (the audit entry).
+ */
+export async function takeOverLease(
+  db: Db,
+  node: string,
+  ttlSeconds: number,
+  opts: { force: boolean },
+  inTransaction?: (tx: Queryable, fence: Fence, previous: LeaseRow) => Promise<void>,
+): Promise<{ fence: Fence; previous: LeaseRow; lease: LeaseRow }> {
+  return db.transaction(async (tx) => {
+    const previous = await readLease(tx, 'FOR UPDATE');
+    if (previous.held && previous.holderNode && !opts.force) throw new LeaseHeldError(previous);
+    const rows = await tx.query(
+      `UPDATE lease SET epoch = epoch + 1, active_node = $1, holder_node = $1, acquired_at = now(),
+         renewed_at = now(), expires_at = now() + make_interval(secs => $2) WHERE id = 1 RETURNING epoch`,
+      [node, ttlSeconds],
+    );
+    const fence: Fence = { node, epoch: rows[0]!.epoch as number };
+    if (inTransaction) {
+      await tx.query(`SELECT set_config('enforcer.epoch', $1, true)`, [String(fence.epoch)]);
+      await inTransaction(tx, fence, previous);
+    }
+    return { fence, previous, lease: await readLease(tx) };
   });
 }

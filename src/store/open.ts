@@ -7,10 +7,16 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import type { Db } from './db.js';
 
-export async function openStore(config: Pick<Config, 'database' | 'node'>, log: Logger): Promise<Db> {
+export async function openStore(config: Pick<Config, 'database' | 'node'> & Partial<Pick<Config, 'lease'>>, log: Logger): Promise<Db> {
   if (config.database.kind === 'postgres') {
     const { openPostgres } = await import('./pg-db.js');
-    return openPostgres(config.database.url, { applicationName: `dnssec-enforcer@${config.node}` });
+    // A holder frozen inside a transaction keeps its share lock on the lease row and would stall
+    // a takeover: the server ends such a session after one lease ttl.
+    const ttl = config.lease?.ttlSeconds;
+    return openPostgres(config.database.url, {
+      applicationName: `dnssec-enforcer@${config.node}`,
+      ...(ttl ? { idleInTransactionTimeoutMs: ttl * 1000 } : {}),
+    });
   }
   const { openEmbedded } = await import('./pglite-db.js');
   return openEmbedded(config.database.directory, (msg) => log.warn(msg));

@@ -2,48 +2,25 @@
 // session settings it relies on always run on the same backend. Calls are serialised.
 
 import pg from 'pg';
-import { readFileSync } from 'node:fs';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { maskUrl } from '../util/mask.js';
 import type { Db, Queryable } from './db.js';
+import { pgClientConfig, type PgClientOptions } from './pg-config.js';
 
-const INT8 = 20;
-const types = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === INT8) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
-
-export interface PgOptions {
-  connectTimeoutMs?: number;
-  queryTimeoutMs?: number;
-  applicationName?: string;
-}
+export type PgOptions = PgClientOptions;
 
 export async function openPostgres(url: string, opts: PgOptions = {}): Promise<Db> {
-  const config: pg.ClientConfig = {
-    connectionString: url,
-    types,
-    keepAlive: true,
-    keepAliveInitialDelayMillis: 10_000,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-    query_timeout: opts.queryTimeoutMs ?? 60_000,
-    application_name: opts.applicationName ?? 'dnssec-enforcer',
-  };
-  // libpq honours PGSSLROOTCERT; node-postgres does not, so read it here when the URL names no CA.
-  if (process.env.PGSSLROOTCERT && !/sslrootcert=/.test(url)) {
-    const mode = /sslmode=([a-z-]+)/.exec(url)?.[1] ?? process.env.PGSSLMODE;
-    if (mode === 'verify-full' || mode === 'verify-ca') {
-      config.ssl = { ca: readFileSync(process.env.PGSSLROOTCERT, 'utf8'), rejectUnauthorized: true };
-    }
-  }
+  const config = pgClientConfig(url, opts);
   const client = new pg.Client(config);
   const description = maskUrl(url);
   // An idle client's socket error must not crash the process; the next query reports it.
   let broken: Error | null = null;
+  let closing = false;
   client.on('error', (e) => {
     broken = e;
+  });
+  client.on('end', () => {
+    if (!closing) broken ??= new Error('the server closed the connection');
   });
   try {
     await client.connect();
@@ -86,6 +63,7 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
         }
       }),
     close: async () => {
+      closing = true;
       await client.end().catch(() => undefined);
     },
   };

@@ -31,8 +31,12 @@ export interface RunRow {
   epoch: number;
 }
 
-export async function lastRun(q: Queryable): Promise<RunRow | null> {
-  const rows = await q.query<Record<string, unknown>>('SELECT * FROM run_log ORDER BY id DESC LIMIT 1');
+/** The latest run, or the latest that ended with one of `outcomes`. */
+export async function lastRun(q: Queryable, outcomes?: RunOutcome[]): Promise<RunRow | null> {
+  const rows = await q.query<Record<string, unknown>>(
+    'SELECT * FROM run_log WHERE $1::text[] IS NULL OR outcome = ANY($1) ORDER BY id DESC LIMIT 1',
+    [outcomes ?? null],
+  );
   const r = rows[0];
   if (!r) return null;
   return {

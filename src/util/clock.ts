@@ -23,3 +23,16 @@ export class ManualClock implements Clock {
     this.t += seconds * 1000;
   }
 }
+
+/** `base` shifted by a fixed offset: a node whose clock is wrong, for tests and drills. */
+export function offsetClock(base: Clock, offsetSeconds: number): Clock {
+  return { now: () => new Date(base.now().getTime() + offsetSeconds * 1000) };
+}
+
+/** A clock offset such as `+5h`, `-90m`, `3600` or `-30s`, in seconds; null if unreadable. */
+export function parseClockOffset(text: string): number | null {
+  const m = /^\s*([+-]?)(\d+(?:\.\d+)?)\s*([hms]?)\s*$/.exec(text);
+  if (!m) return null;
+  const n = Number(m[2]) * ({ h: 3600, m: 60, s: 1, '': 1 } as const)[m[3] as 'h' | 'm' | 's' | ''];
+  return m[1] === '-' ? -n : n;
+}

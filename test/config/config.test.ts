@@ -62,3 +62,62 @@ describe('good configuration', () => {
     expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u:secret@db/enf?sslmode=verify-full' });
   });
 });
+
+describe('lease and hooks configuration', () => {
+  const base = [
+    'node: ns-a',
+    'policy: { kasp: kasp.xml, zonelist: zonelist.xml }',
+    'signconf: { directory: signconf }',
+    'keystores: { SoftHSM: { type: file, directory: keys } }',
+  ];
+  const parse = (...extra: string[]) => parseConfig([...base, ...extra].join('\n'), '/etc/enforcer/enforcer.yaml');
+  const problem = (...extra: string[]) => {
+    try {
+      parse(...extra);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  };
+
+  it('defaults to ttl 30 s, renew 10 s and no hooks with a 30 s timeout', () => {
+    expect(parse()).toMatchObject({
+      lease: { ttlSeconds: 30, renewSeconds: 10 },
+      hooks: { onActive: null, onStandby: null, timeoutSeconds: 30 },
+    });
+  });
+
+  it('derives the renew interval from a shorter ttl (a third of it)', () => {
+    expect(parse('lease: { ttl: 6 }').lease).toEqual({ ttlSeconds: 6, renewSeconds: 2 });
+    expect(parse('lease: { ttl: 5 }').lease).toEqual({ ttlSeconds: 5, renewSeconds: 1 });
+    expect(parse('lease: { ttl: 120 }').lease).toEqual({ ttlSeconds: 120, renewSeconds: 10 });
+  });
+
+  it('checks the renew interval against the default ttl too', () => {
+    expect(problem('lease: { renewInterval: 16 }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: lease.renewInterval: must be at most half of lease.ttl, so one missed renewal does not lose the lease',
+    );
+    expect(parse('lease: { renewInterval: 15 }').lease).toEqual({ ttlSeconds: 30, renewSeconds: 15 });
+  });
+
+  it('bounds the ttl', () => {
+    expect(problem('lease: { ttl: 4 }')).toBe('/etc/enforcer/enforcer.yaml:5: lease.ttl: must be at least 5');
+    expect(problem('lease: { ttl: 3601 }')).toBe('/etc/enforcer/enforcer.yaml:5: lease.ttl: must be at most 3600');
+  });
+
+  it('reads hooks', () => {
+    expect(parse('hooks:', '  onActive: systemctl start ods-signer', '  onStandby: systemctl stop ods-signer', '  timeout: 60').hooks).toEqual({
+      onActive: 'systemctl start ods-signer',
+      onStandby: 'systemctl stop ods-signer',
+      timeoutSeconds: 60,
+    });
+  });
+
+  it('refuses empty hook commands, bad timeouts and unknown hook keys', () => {
+    expect(problem('hooks: { onActive: " " }')).toBe('/etc/enforcer/enforcer.yaml:5: hooks.onActive: has an invalid value " " (a shell command)');
+    expect(problem('hooks: { timeout: 0 }')).toBe('/etc/enforcer/enforcer.yaml:5: hooks.timeout: must be at least 1');
+    expect(problem('hooks: { onFailover: x }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: hooks.onFailover: unknown key (known keys here: onActive, onStandby, timeout)',
+    );
+  });
+});

@@ -27,6 +27,8 @@ export interface PgServer {
   /** Scratch directory (the data directory is `data` inside it); readable by the server. */
   dir: string;
   server: EmbeddedPostgres;
+  /** Stop the server process (every session ends) and start it again on the same data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,8 @@ export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: s
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // stop() below removes the whole scratch directory; persistent keeps the data across restart().
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...extraFlags],
     onLog: () => undefined,
@@ -56,6 +59,10 @@ export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: s
     password,
     dir,
     server,
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
     async stop() {
       await server.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,8 @@ Examples:
   */5 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run   (crontab, same line on both nodes)
 
 Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed,
-75 another process holds the lease, 3 bad input, 69 database unreachable.`,
+75 another process holds the run lock or lease (or this run lost it), 3 bad input,
+69 database unreachable, 1 error (e.g. a failing role-change hook).`,
     )
     .action(
       action<{ zone?: string[]; force?: boolean }>(async (ctx, opts) => {
@@ -32,8 +33,12 @@ Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed
         if (ctx.json) printJson(summary);
         else process.stdout.write(describeRun(summary) + '\n');
         if (summary.role === 'standby') {
-          ctx.log.info({ activeNode: summary.activeNode, epoch: summary.epoch }, `standby: ${summary.activeNode} is the active node; nothing to do here`);
-          return EXIT.OK;
+          // Exactly one log line on the standby: the same cron entry runs on both nodes.
+          return {
+            exitCode: EXIT.OK,
+            message: `standby: ${summary.activeNode} is the active node (epoch ${summary.epoch}); nothing to do on ${summary.node}`,
+            fields: { role: 'standby', activeNode: summary.activeNode, epoch: summary.epoch },
+          };
         }
         return summary.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
       }),

@@ -1,0 +1,59 @@
+// Failpoints: named places in a run where a test can freeze this process (it sends itself
+// SIGSTOP, as a paused VM or a stopped container would be) or make it sleep, to hold it there
+// deterministically while the test acts on the database or the other node.
+//
+// Compiled in and inert unless armed. Arming needs ENFORCER_FAILPOINT *and* a database marked
+// as a test database (meta row database_kind = test, which no enforcer command writes; only
+// the test helpers do, by hand). The CLI refuses to start when a test-only variable is set on
+// any other database, so a stray variable in production fails loudly instead of freezing a run.
+//
+//   ENFORCER_FAILPOINT=pause-<point>          SIGSTOP at <point> (resume with SIGCONT)
+//   ENFORCER_FAILPOINT=sleep-<point>:<ms>     sleep there, the event loop still running
+//
+// Each failpoint fires once per process, logging a warning first so a test can wait for it.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from './logger.js';
+
+export const FAILPOINTS = ['after-lease', 'before-signconf'] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+
+/** Environment variables that only a test database may see (see src/cli/test-settings.ts). */
+export const TEST_ONLY_ENV = ['ENFORCER_FAILPOINT', 'ENFORCER_CLOCK_OFFSET'] as const;
+
+interface Armed {
+  point: Failpoint;
+  action: 'pause' | 'sleep';
+  ms: number;
+  log: Logger;
+  fired: boolean;
+}
+
+let armed: Armed | null = null;
+
+export function parseFailpoint(spec: string): Omit<Armed, 'log' | 'fired'> | null {
+  const m = /^(pause|sleep)-([a-z-]+?)(?::(\d+))?$/.exec(spec.trim());
+  if (!m || !(FAILPOINTS as readonly string[]).includes(m[2]!)) return null;
+  const action = m[1] as 'pause' | 'sleep';
+  if ((action === 'sleep') !== (m[3] !== undefined)) return null;
+  return { point: m[2] as Failpoint, action, ms: Number(m[3] ?? 0) };
+}
+
+/** Arm a failpoint; only after the database was found to be a test database. */
+export function armFailpoint(spec: string, log: Logger): void {
+  const p = parseFailpoint(spec);
+  if (!p) throw new Error(`ENFORCER_FAILPOINT=${spec} is not pause-<point> or sleep-<point>:<ms> with a point of ${FAILPOINTS.join(', ')}`);
+  armed = { ...p, log, fired: false };
+}
+
+export function disarmFailpoints(): void {
+  armed = null;
+}
+
+export async function failpoint(point: Failpoint): Promise<void> {
+  if (!armed || armed.point !== point || armed.fired) return;
+  armed.fired = true;
+  armed.log.warn({ failpoint: point, action: armed.action, ms: armed.ms }, `failpoint ${point} reached: ${armed.action}`);
+  if (armed.action === 'pause') process.kill(process.pid, 'SIGSTOP');
+  else await sleep(armed.ms);
+}
