@@ -7,10 +7,10 @@
 import { mkdir } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import type { Keystores } from '../keys/keystores.js';
-import { ensurePool, slotKey, slotOf } from '../keys/pool.js';
+import { ensurePool, slotKey } from '../keys/pool.js';
 import type { Policy } from '../policy/policy.js';
 import type { Db } from '../store/db.js';
-import { zoneKeys, type PoolSlot } from '../store/keys.js';
+import type { PoolSlot } from '../store/keys.js';
 import type { ActiveSession } from '../lease/active-session.js';
 import { configFingerprint, FINGERPRINT_META_KEY } from '../lease/config-fingerprint.js';
 import { enterActive } from '../lease/single-active.js';
@@ -23,7 +23,7 @@ import type { Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
-import { missingSlots, zoneStep } from './zone-step.js';
+import { enforceZone, zoneStep } from './zone-step.js';
 
 export interface RunDeps {
   db: Db;
@@ -53,6 +53,8 @@ export interface RunSummary {
   zonesExamined: number;
   zonesChanged: number;
   signconfWritten: number;
+  /** DS changes the parent must make, asked for in this run (see `key ds-submit` / `ds-retract`). */
+  dsRequests: Array<{ zone: string; type: 'ds-submit' | 'ds-retract'; keyTag: number }>;
   keysGenerated: number;
   errors: Array<{ zone: string; message: string }>;
   nextRunAt: string | null;
@@ -65,7 +67,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   if (entered.role === 'standby') {
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
-      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], keysGenerated: 0, errors: [], nextRunAt: null,
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
@@ -73,7 +75,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
-    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, keysGenerated: 0, errors: [], nextRunAt: null,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], keysGenerated: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
   let runId: number;
@@ -111,7 +113,8 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
         try {
           if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
           const r = await zoneStep({ db, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
-          if (r.keysAllocated > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
+          if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
+          for (const q of r.dsRequests) summary.dsRequests.push({ zone: zone.name, ...q });
           if (r.signconfWritten) summary.signconfWritten++;
           log.debug(r, 'zone done');
         } catch (e) {
@@ -184,8 +187,11 @@ async function fillPools(
   for (const zone of batch) {
     const policy = policies.get(zone.policy);
     if (!policy) continue;
-    for (const kp of missingSlots(policy, await zoneKeys(deps.db, zone.name))) {
-      const slot = slotOf(policy, kp);
+    // Ask the core (pure) which keys the zone will want now, so they can be made in advance.
+    const wanted = (await enforceZone(deps.db, zone.name, policy, deps.clock.now())).actions;
+    for (const a of wanted) {
+      if (a.type !== 'create-key') continue;
+      const slot: PoolSlot = { policy: policy.name, role: a.role, algorithm: a.algorithm, bits: a.bits, repository: a.repository };
       const k = slotKey(slot);
       const n = needs.get(k) ?? { slot, count: 0 };
       // Shared keys: one key serves every zone of the policy.

@@ -1,17 +1,14 @@
-// One zone's step in a run: give the zone the keys its policy asks for, keep its NSEC3 salt
-// fresh, and write its signconf when the content changed or the file on disk is not the one
-// recorded. Every database change is fenced; a failure leaves the zone as it was.
-//
-// Until the rollover engine drives record states, a zone that has no keys at all is introduced
-// the way a new, still unsigned zone can be: every record of its new keys becomes rumoured at
-// once (no resolver can hold a chain of trust to break yet), and the DS stays hidden until the
-// DNSKEY is known everywhere. Keys missing from a zone that already has keys are added hidden.
+// One zone's step in a run: ask the rollover core what to do now, create the keys it asks for
+// (from the pool, or the policy's shared key), then persist every state change, keep the NSEC3
+// salt fresh and write the signconf when its content changed or the file on disk is not the one
+// recorded, all in one fenced transaction. A failure leaves the zone exactly as it was.
 
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/policy.js';
+import { enforce, initialStates, type Action, type EnforceResult } from '../rollover/index.js';
 import { audit } from '../store/audit.js';
 import type { Db, Queryable } from '../store/db.js';
-import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys, type KeyStates, type ZoneKeyRow } from '../store/keys.js';
+import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { getSignconfRecord } from '../store/signconf-records.js';
 import { setNextRun, setNsec3Salt, getZone, type ZoneRow } from '../store/zones.js';
@@ -19,34 +16,57 @@ import { renderSignconf } from '../signconf/render.js';
 import { signconfPathFor } from '../signconf/paths.js';
 import { contentHash } from '../signconf/metadata.js';
 import { fileMatches, writeSignconf } from '../signconf/write.js';
-import { flagsFor, slotOf, tagOf } from '../keys/pool.js';
+import { flagsFor, tagOf } from '../keys/pool.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
+import { loadZoneState, saveZoneState } from './zone-state.js';
 
 export interface ZoneStepResult {
   zone: string;
   keysAllocated: number;
+  /** State-changing actions applied (transitions, goals, DS requests, purges, TTL changes). */
+  actions: number;
   resalted: boolean;
   signconfWritten: boolean;
   nextRunAt: Date | null;
+  /** DS requests the operator (or the configured hook) must act on. */
+  dsRequests: Array<{ type: 'ds-submit' | 'ds-retract'; keyTag: number }>;
 }
 
 /** Re-examine a zone at least this often even when nothing is scheduled. */
 const MAX_SLEEP_SECONDS = 24 * 3600;
 
-function initialStates(role: Policy['keys']['list'][number]['role'], firstKeys: boolean): KeyStates {
-  const r = firstKeys ? 'rumoured' : 'hidden';
-  return {
-    ds: role === 'ZSK' ? 'na' : 'hidden',
-    dnskey: r,
-    rrsigdnskey: role === 'ZSK' ? 'na' : r,
-    rrsig: role === 'KSK' ? 'na' : r,
-  };
+type CreateKey = Extract<Action, { type: 'create-key' }>;
+
+export class PoolEmptyError extends EnforcerError {
+  constructor(readonly zone: string, what: string) {
+    super(`zone ${zone}: no unused ${what} key in the pool`, EXIT.ERROR);
+  }
 }
 
-/** Which key slots of the policy the zone lacks (no key of that role and algorithm being introduced). */
-export function missingSlots(policy: Policy, keys: ZoneKeyRow[]) {
-  const have = keys.filter((k) => k.goal === 'omnipresent');
-  return policy.keys.list.filter((kp) => !have.some((k) => k.role === kp.role && k.algorithm === kp.algorithm));
+/** The core's verdict for a zone as stored (pure apart from the reads). */
+export async function enforceZone(q: Queryable, zone: string, policy: Policy, now: Date): Promise<EnforceResult> {
+  const { state } = await loadZoneState(q, zone, policy);
+  return enforce(state, policy, now.getTime());
+}
+
+/** Give the zone the keys the core asked for: the policy's shared key, or unused pool keys. */
+async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: string, creates: CreateKey[], now: Date, actor: string): Promise<number> {
+  const tags = new Set((await zoneKeys(tx, zone)).map((k) => k.keyTag));
+  for (const c of creates) {
+    const slot = { policy: policy.name, role: c.role, algorithm: c.algorithm, bits: c.bits, repository: c.repository };
+    const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
+    const usable = shared && !(await zoneKeys(tx, zone)).some((k) => k.hsmKeyId === shared.id) ? [shared] : [];
+    // A zone never gets two keys with the same tag: skip pool keys that would collide.
+    const candidates = usable.length > 0 ? usable : await poolKeys(tx, slot, 8);
+    const pick = candidates.find((k) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey)));
+    if (!pick) throw new PoolEmptyError(zone, `${c.role} algorithm ${c.algorithm}`);
+    const keyTag = tagOf(c.role, pick.algorithm, pick.publicKey);
+    tags.add(keyTag);
+    if (pick !== usable[0]) await markAllocated(tx, pick.id);
+    await insertZoneKey(tx, { zone, hsmKeyId: pick.id, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now });
+    await audit(tx, fence, { actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: pick === usable[0] } });
+  }
+  return creates.length;
 }
 
 function saltDue(policy: Policy, zone: ZoneRow, now: Date): boolean {
@@ -54,43 +74,6 @@ function saltDue(policy: Policy, zone: ZoneRow, now: Date): boolean {
   if (zone.nsec3Salt === null || zone.saltChangedAt === null) return true;
   if (zone.nsec3Salt.length !== policy.denial.saltLength * 2) return true;
   return zone.saltChangedAt.getTime() + policy.denial.resalt * 1000 <= now.getTime();
-}
-
-async function allocateKeys(tx: Queryable, fence: Fence, policy: Policy, zone: string, now: Date, actor: string): Promise<number> {
-  const keys = await zoneKeys(tx, zone);
-  const firstKeys = keys.length === 0;
-  const tags = new Set(keys.map((k) => k.keyTag));
-  let n = 0;
-  for (const kp of missingSlots(policy, keys)) {
-    const slot = slotOf(policy, kp);
-    const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
-    // Skip pool keys whose tag would collide with one the zone already has.
-    const candidates = shared ? [shared] : await poolKeys(tx, slot, 8);
-    const pick = candidates.find((c) => !tags.has(tagOf(kp.role, c.algorithm, c.publicKey)));
-    if (!pick) throw new PoolEmptyError(zone, `${kp.role} algorithm ${kp.algorithm}`);
-    const keyTag = tagOf(kp.role, pick.algorithm, pick.publicKey);
-    tags.add(keyTag);
-    if (!shared) await markAllocated(tx, pick.id);
-    await insertZoneKey(tx, {
-      zone,
-      hsmKeyId: pick.id,
-      role: kp.role,
-      flags: flagsFor(kp.role),
-      keyTag,
-      goal: 'omnipresent',
-      states: initialStates(kp.role, firstKeys),
-      at: now,
-    });
-    await audit(tx, fence, { actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: kp.role, keyTag, shared: shared !== null } });
-    n++;
-  }
-  return n;
-}
-
-export class PoolEmptyError extends EnforcerError {
-  constructor(readonly zone: string, what: string) {
-    super(`zone ${zone}: no unused ${what} key in the pool`, EXIT.ERROR);
-  }
 }
 
 export interface ZoneStepDeps {
@@ -103,59 +86,65 @@ export interface ZoneStepDeps {
 }
 
 export async function zoneStep(d: ZoneStepDeps, zoneName: string, policy: Policy): Promise<ZoneStepResult> {
-  const { db, fence, now } = d;
-  let zone = await getZone(db, zoneName);
+  const { db, fence, now, actor } = d;
+  const zone = await getZone(db, zoneName);
   if (!zone) throw new EnforcerError(`zone ${zoneName} disappeared during the run`, EXIT.ERROR);
   const path = signconfPathFor(d.signconfDirectory, zone.name, zone.signconfPath);
-  const result: ZoneStepResult = { zone: zone.name, keysAllocated: 0, resalted: false, signconfWritten: false, nextRunAt: null };
 
-  // Step 1: state changes (keys, salt), one fenced transaction.
-  const needKeys = missingSlots(policy, await zoneKeys(db, zone.name)).length > 0;
-  const needSalt = saltDue(policy, zone, now);
-  if (needKeys || needSalt) {
-    await fenced(db, fence, async (tx) => {
-      if (needKeys) result.keysAllocated = await allocateKeys(tx, fence, policy, zone!.name, now, d.actor);
-      if (needSalt && policy.denial.type === 'NSEC3') {
-        const salt = randomBytes(policy.denial.saltLength).toString('hex');
-        await setNsec3Salt(tx, zone!.name, salt, now);
-        await audit(tx, fence, { actor: d.actor, event: 'nsec3 salt changed', zone: zone!.name, detail: { length: policy.denial.saltLength } });
-        result.resalted = true;
-      }
-    });
-    zone = (await getZone(db, zoneName))!;
+  // Keys first, each batch in its own fenced transaction, then ask the core again (same `now`).
+  let keysAllocated = 0;
+  let loaded = await loadZoneState(db, zone.name, policy);
+  let result = enforce(loaded.state, policy, now.getTime());
+  for (let round = 0; result.rerun; round++) {
+    if (round >= 3) throw new EnforcerError(`zone ${zone.name}: the rollover core keeps asking for new keys`, EXIT.ERROR);
+    const creates = result.actions.filter((a): a is CreateKey => a.type === 'create-key');
+    keysAllocated += await fenced(db, fence, (tx) => createKeys(tx, fence, policy, zone.name, creates, now, actor));
+    loaded = await loadZoneState(db, zone.name, policy);
+    result = enforce(loaded.state, policy, now.getTime());
   }
 
-  // Step 2: the signconf that follows from the state, written only when it differs.
-  const keys = await zoneKeys(db, zone.name);
+  const changes = result.actions.filter((a) => a.type !== 'write-signconf');
+  const newSalt = saltDue(policy, zone, now) && policy.denial.type === 'NSEC3' ? randomBytes(policy.denial.saltLength).toString('hex') : null;
+  const rowsById = new Map(loaded.rows.map((r) => [String(r.id), r]));
   const document = renderSignconf({
     zone: zone.name,
     policy,
-    keys: keys.map((k) => ({ flags: k.flags, algorithm: k.algorithm, locator: k.locator, states: k.states })),
-    nsec3Salt: zone.nsec3Salt,
+    keys: result.state.keys.map((k) => ({ flags: k.flags, algorithm: k.algorithm, locator: rowsById.get(k.id)!.locator, states: k.states })),
+    nsec3Salt: newSalt ?? zone.nsec3Salt,
   });
   const hash = contentHash(document);
   const record = await getSignconfRecord(db, zone.name);
   const upToDate = !d.force && record !== null && record.contentHash === hash && record.path === path && (await fileMatches(path, hash));
-  result.nextRunAt = nextRun(policy, zone, now);
-  const schedule = async (tx: Queryable) => {
-    await setNextRun(tx, zone!.name, result.nextRunAt);
+  const nextRunAt = new Date(Math.max(now.getTime(), Math.min(result.nextRunAt ?? Infinity, saltDueAt(policy, newSalt ? now : zone.saltChangedAt), now.getTime() + MAX_SLEEP_SECONDS * 1000)));
+
+  const persist = async (tx: Queryable) => {
+    if (changes.length > 0) await saveZoneState(tx, fence, zone.name, loaded.state, result.state, changes, actor, now);
+    if (newSalt !== null) {
+      await setNsec3Salt(tx, zone.name, newSalt, now);
+      await audit(tx, fence, { actor, event: 'nsec3 salt changed', zone: zone.name, detail: { length: newSalt.length / 2 } });
+    }
+    await setNextRun(tx, zone.name, nextRunAt);
   };
   if (upToDate) {
-    await fenced(db, fence, schedule);
+    await fenced(db, fence, persist);
   } else {
     await writeSignconf(db, fence, { zone: zone.name, path, document, writtenAt: now }, async (tx) => {
-      await schedule(tx);
-      await audit(tx, fence, { actor: d.actor, event: 'signconf written', zone: zone!.name, detail: { path, hash } });
+      await persist(tx);
+      await audit(tx, fence, { actor, event: 'signconf written', zone: zone.name, detail: { path, hash } });
     });
-    result.signconfWritten = true;
   }
-  return result;
+  return {
+    zone: zone.name,
+    keysAllocated,
+    actions: changes.length,
+    resalted: newSalt !== null,
+    signconfWritten: !upToDate,
+    nextRunAt,
+    dsRequests: result.actions.flatMap((a) => (a.type === 'ds-submit' || a.type === 'ds-retract' ? [{ type: a.type, keyTag: a.keyTag }] : [])),
+  };
 }
 
-function nextRun(policy: Policy, zone: ZoneRow, now: Date): Date {
-  let at = now.getTime() + MAX_SLEEP_SECONDS * 1000;
-  if (policy.denial.type === 'NSEC3' && zone.saltChangedAt) {
-    at = Math.min(at, zone.saltChangedAt.getTime() + policy.denial.resalt * 1000);
-  }
-  return new Date(Math.max(at, now.getTime()));
+function saltDueAt(policy: Policy, changedAt: Date | null): number {
+  if (policy.denial.type !== 'NSEC3' || changedAt === null) return Infinity;
+  return changedAt.getTime() + policy.denial.resalt * 1000;
 }

@@ -200,3 +200,40 @@ export async function sharedKeyFor(tx: Queryable, slot: PoolSlot): Promise<HsmKe
   );
   return rows[0] ? toHsm(rows[0]) : null;
 }
+
+export interface ZoneKeyUpdate {
+  goal: 'omnipresent' | 'hidden';
+  states: KeyStates;
+  changedAt: { ds: Date | null; dnskey: Date | null; rrsigdnskey: Date | null; rrsig: Date | null };
+  dsAtParent: DsAtParent;
+  dsAtParentChangedAt: Date | null;
+  /** The enforcer's clock: stamps active_at / retired_at the first time they apply. */
+  at: Date;
+}
+
+export async function updateZoneKey(tx: Queryable, id: number, u: ZoneKeyUpdate): Promise<void> {
+  await tx.query(
+    `UPDATE zone_key SET goal = $2, ds_state = $3, dnskey_state = $4, rrsigdnskey_state = $5, rrsig_state = $6,
+       ds_changed_at = $7, dnskey_changed_at = $8, rrsigdnskey_changed_at = $9, rrsig_changed_at = $10,
+       ds_at_parent = $11, ds_at_parent_changed_at = $12,
+       active_at = coalesce(active_at, CASE WHEN $5 IN ('rumoured', 'omnipresent') OR $6 IN ('rumoured', 'omnipresent') THEN $13::timestamptz END),
+       retired_at = coalesce(retired_at, CASE WHEN $2 = 'hidden' THEN $13::timestamptz END)
+     WHERE id = $1`,
+    [
+      id, u.goal, u.states.ds, u.states.dnskey, u.states.rrsigdnskey, u.states.rrsig,
+      u.changedAt.ds, u.changedAt.dnskey, u.changedAt.rrsigdnskey, u.changedAt.rrsig,
+      u.dsAtParent, u.dsAtParentChangedAt, u.at,
+    ],
+  );
+}
+
+/** Remove a purged key from the zone; the key material is marked deleted once no zone uses it. */
+export async function purgeZoneKey(tx: Queryable, id: number): Promise<void> {
+  const rows = await tx.query<{ hsm_key_id: number }>('DELETE FROM zone_key WHERE id = $1 RETURNING hsm_key_id', [id]);
+  const hsm = rows[0]?.hsm_key_id;
+  if (hsm === undefined) return;
+  await tx.query(
+    `UPDATE hsm_key SET status = 'deleted' WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM zone_key WHERE hsm_key_id = $1)`,
+    [hsm],
+  );
+}

@@ -147,3 +147,29 @@ export async function earliestNextRun(q: Queryable): Promise<Date | null> {
   if (!r || (r.at === null && !r.due)) return null;
   return r.due ? new Date(0) : r.at;
 }
+
+/** Zone-level inputs of the rollover core, as stored (see migration 003). */
+export interface ZoneRolloverRow {
+  rollRequested: Record<string, boolean>;
+  /** Null until the core has recorded the TTLs it published. */
+  publishedTtls: Record<string, { ttl: number; cachedUntil: number }> | null;
+  retire: boolean;
+}
+
+export async function getZoneRollover(q: Queryable, name: string): Promise<ZoneRolloverRow | null> {
+  const rows = await q.query<{ roll_requested: Record<string, boolean>; published_ttls: ZoneRolloverRow['publishedTtls']; retire: boolean }>(
+    'SELECT roll_requested, published_ttls, retire FROM zone WHERE name = $1',
+    [name],
+  );
+  const r = rows[0];
+  return r ? { rollRequested: r.roll_requested, publishedTtls: r.published_ttls, retire: r.retire } : null;
+}
+
+export async function setZoneRollover(tx: Queryable, name: string, r: ZoneRolloverRow): Promise<void> {
+  await tx.query('UPDATE zone SET roll_requested = $2, published_ttls = $3, retire = $4 WHERE name = $1', [
+    name,
+    JSON.stringify(r.rollRequested),
+    r.publishedTtls === null ? null : JSON.stringify(r.publishedTtls),
+    r.retire,
+  ]);
+}

@@ -18,10 +18,11 @@ import { getZone, listZones } from '../../store/zones.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
+import { registerKeyDs } from './key-ds.js';
 import type { Context } from '../context.js';
 import { printJson, printLines, printTable } from '../output.js';
 
-export function registerKey(program: Command): void {
+export function registerKey(program: Command): Command {
   const key = program
     .command('key')
     .description('keys: generate into the pool, list, export')
@@ -131,6 +132,8 @@ export function registerKey(program: Command): void {
         printLines(lines);
       }),
     );
+  registerKeyDs(key);
+  return key;
 }
 
 function positiveInt(v: string, what: string): number {

@@ -54,6 +54,13 @@ export function describeRun(s: RunSummary): string {
   const imp = s.imported;
   if (imp?.policies) lines.push(`  policies: ${fmtCounts(imp.policies)}`);
   if (imp?.zones) lines.push(`  zones: ${fmtCounts(imp.zones)}`);
+  for (const r of s.dsRequests) {
+    lines.push(
+      r.type === 'ds-submit'
+        ? `  ds-submit: ${r.zone} key ${r.keyTag}: put its DS at the parent, then: enforcer key ds-seen --zone ${r.zone} --keytag ${r.keyTag}`
+        : `  ds-retract: ${r.zone} key ${r.keyTag}: remove its DS from the parent, then: enforcer key ds-gone --zone ${r.zone} --keytag ${r.keyTag}`,
+    );
+  }
   for (const e of s.errors) lines.push(`  error: ${e.zone}: ${e.message}`);
   lines.push(`  next run needed: ${s.nextRunAt ?? 'when a zone is added'}`);
   return lines.join('\n');

@@ -1,0 +1,79 @@
+// The bridge between the database and the pure rollover core: load a zone's keys and zone-level
+// inputs as a ZoneState, and write back exactly what changed between two states (inside the
+// caller's fenced transaction), with one audit entry per action.
+
+import { initialTtls, rolloverKeyFromRow, type Action, type RolloverKey, type ZoneState } from '../rollover/index.js';
+import type { Policy } from '../policy/policy.js';
+import { audit } from '../store/audit.js';
+import type { Queryable } from '../store/db.js';
+import { purgeZoneKey, updateZoneKey, zoneKeys, type ZoneKeyRow } from '../store/keys.js';
+import type { Fence } from '../store/lease.js';
+import { getZoneRollover, setZoneRollover } from '../store/zones.js';
+
+export interface LoadedZone {
+  state: ZoneState;
+  rows: ZoneKeyRow[];
+}
+
+export async function loadZoneState(q: Queryable, zone: string, policy: Policy): Promise<LoadedZone> {
+  const rows = await zoneKeys(q, zone);
+  const z = await getZoneRollover(q, zone);
+  const state: ZoneState = {
+    keys: rows.map(rolloverKeyFromRow),
+    rollRequested: z?.rollRequested ?? {},
+    ttls: (z?.publishedTtls as ZoneState['ttls'] | null) ?? initialTtls(policy),
+    retire: z?.retire ?? false,
+  };
+  return { state, rows };
+}
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+function keyChanged(a: RolloverKey, b: RolloverKey): boolean {
+  return JSON.stringify([a.goal, a.states, a.changedAt, a.dsAtParent, a.dsAtParentChangedAt]) !==
+    JSON.stringify([b.goal, b.states, b.changedAt, b.dsAtParent, b.dsAtParentChangedAt]);
+}
+
+/** Persist the difference between `before` and `after` (keys are matched by id). */
+export async function saveZoneState(
+  tx: Queryable,
+  fence: Fence,
+  zone: string,
+  before: ZoneState,
+  after: ZoneState,
+  actions: readonly Action[],
+  actor: string,
+  now: Date,
+): Promise<void> {
+  const afterById = new Map(after.keys.map((k) => [k.id, k]));
+  for (const old of before.keys) {
+    const next = afterById.get(old.id);
+    if (!next) {
+      await purgeZoneKey(tx, Number(old.id));
+      continue;
+    }
+    if (!keyChanged(old, next)) continue;
+    await updateZoneKey(tx, Number(old.id), {
+      goal: next.goal,
+      states: next.states,
+      changedAt: {
+        ds: date(next.changedAt.ds),
+        dnskey: date(next.changedAt.dnskey),
+        rrsigdnskey: date(next.changedAt.rrsigdnskey),
+        rrsig: date(next.changedAt.rrsig),
+      },
+      dsAtParent: next.dsAtParent,
+      dsAtParentChangedAt: date(next.dsAtParentChangedAt),
+      at: now,
+    });
+  }
+  if (JSON.stringify([before.rollRequested, before.ttls, before.retire ?? false]) !== JSON.stringify([after.rollRequested, after.ttls, after.retire ?? false])) {
+    await setZoneRollover(tx, zone, { rollRequested: after.rollRequested, publishedTtls: after.ttls, retire: after.retire ?? false });
+  }
+  const tags = new Map(before.keys.map((k) => [k.id, k.keyTag]));
+  for (const a of actions) {
+    if (a.type === 'create-key' || a.type === 'write-signconf') continue;
+    const keyTag = 'keyId' in a ? tags.get(a.keyId) : undefined;
+    await audit(tx, fence, { actor, event: a.type, zone, detail: { ...a, ...(keyTag === undefined ? {} : { keyTag }) } });
+  }
+}
