@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
 import { registerDb } from './commands/db.js';
 import { registerKey } from './commands/key.js';
+import { registerSignconf } from './commands/signconf.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
@@ -42,6 +43,7 @@ Exit codes:
   registerZonelist(program);
   registerZone(program);
   registerKey(program);
+  registerSignconf(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();
