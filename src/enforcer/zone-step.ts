@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/policy.js';
-import { enforce, initialStates, type Action, type EnforceResult } from '../rollover/index.js';
+import { apply, enforce, initialStates, type Action, type EnforceResult } from '../rollover/index.js';
 import { audit } from '../store/audit.js';
 import type { Db, Queryable } from '../store/db.js';
 import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys } from '../store/keys.js';
@@ -98,7 +98,15 @@ export async function zoneStep(d: ZoneStepDeps, zoneName: string, policy: Policy
   for (let round = 0; result.rerun; round++) {
     if (round >= 3) throw new EnforcerError(`zone ${zone.name}: the rollover core keeps asking for new keys`, EXIT.ERROR);
     const creates = result.actions.filter((a): a is CreateKey => a.type === 'create-key');
-    keysAllocated += await fenced(db, fence, (tx) => createKeys(tx, fence, policy, zone.name, creates, now, actor));
+    // A roll request is answered by the key it asked for: clear it in the same transaction, or the
+    // next call would ask for yet another key.
+    const clears = result.actions.filter((a) => a.type === 'clear-roll-request');
+    const before = loaded.state;
+    keysAllocated += await fenced(db, fence, async (tx) => {
+      const n = await createKeys(tx, fence, policy, zone.name, creates, now, actor);
+      if (clears.length > 0) await saveZoneState(tx, fence, zone.name, before, apply(before, clears), clears, actor, now);
+      return n;
+    });
     loaded = await loadZoneState(db, zone.name, policy);
     result = enforce(loaded.state, policy, now.getTime());
   }
