@@ -13,6 +13,8 @@ import { ensurePool, slotOf } from '../../keys/pool.js';
 import { parseDuration } from '../../policy/duration.js';
 import { InputError } from '../../policy/errors.js';
 import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
+import type { Queryable } from '../../store/db.js';
+import { enforceZone } from '../../enforcer/zone-step.js';
 import { getPolicy } from '../../store/policies.js';
 import { getZone, listZones } from '../../store/zones.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
@@ -70,6 +72,7 @@ export function registerKey(program: Command): Command {
         if (o.orphans) return listOrphans(ctx);
         const zone = o.zone === undefined ? undefined : normaliseZoneName(o.zone, { path: '--zone' });
         const keys = await allZoneKeys(db, zone);
+        const waits = await waitsByKey(db, keys, ctx.clock.now());
         const rows = keys.map((k) => ({
           zone: k.zone,
           role: k.role,
@@ -83,13 +86,16 @@ export function registerKey(program: Command): Command {
           records: k.states,
           dsAtParent: k.dsAtParent,
           introducedAt: k.introducedAt.toISOString(),
+          nextTransition: waits.get(String(k.id))?.next ?? null,
+          waitingFor: waits.get(String(k.id))?.messages ?? [],
         }));
         if (ctx.json) return printJson(rows);
         if (o.verbose) {
           printTable(
-            ['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG', 'BITS', 'DS', 'DNSKEY', 'RRSIGDNSKEY', 'RRSIG', 'DS@PARENT', 'LOCATOR'],
-            rows.map((r) => [r.zone, r.role, r.state, r.keyTag, r.algorithm, r.bits, r.records.ds, r.records.dnskey, r.records.rrsigdnskey, r.records.rrsig, r.dsAtParent, r.locator]),
+            ['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG', 'BITS', 'DS', 'DNSKEY', 'RRSIGDNSKEY', 'RRSIG', 'DS@PARENT', 'NEXT', 'LOCATOR'],
+            rows.map((r) => [r.zone, r.role, r.state, r.keyTag, r.algorithm, r.bits, r.records.ds, r.records.dnskey, r.records.rrsigdnskey, r.records.rrsig, r.dsAtParent, r.nextTransition ?? '-', r.locator]),
           );
+          for (const r of rows) for (const m of r.waitingFor) process.stdout.write(`  ${r.zone} ${r.role} ${r.keyTag}: ${m}\n`);
         } else {
           printTable(['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG'], rows.map((r) => [r.zone, r.role, r.state, r.keyTag, r.algorithm]));
         }
@@ -134,6 +140,28 @@ export function registerKey(program: Command): Command {
     );
   registerKeyDs(key);
   return key;
+}
+
+/**
+ * What each key waits for and its next possible transition, from the rollover core run read-only
+ * on the stored state (nothing is written).
+ */
+async function waitsByKey(db: Queryable, keys: ZoneKeyRow[], now: Date): Promise<Map<string, { next: string | null; messages: string[] }>> {
+  const out = new Map<string, { next: string | null; messages: string[] }>();
+  for (const zone of new Set(keys.map((k) => k.zone))) {
+    const z = await getZone(db, zone);
+    const policy = z ? await getPolicy(db, z.policy) : null;
+    if (!policy) continue;
+    const result = await enforceZone(db, zone, policy, now);
+    for (const w of result.waits) {
+      if (w.keyId === null) continue;
+      const e = out.get(w.keyId) ?? { next: null, messages: [] };
+      e.messages.push(w.message);
+      if (w.until !== null && (e.next === null || w.until < Date.parse(e.next))) e.next = new Date(w.until).toISOString();
+      out.set(w.keyId, e);
+    }
+  }
+  return out;
 }
 
 function positiveInt(v: string, what: string): number {
