@@ -31,6 +31,8 @@ export interface Config {
   lease: { ttlSeconds: number; renewSeconds: number };
   /** Commands run (with /bin/sh -c) when this node becomes active or standby; see docs/single-active.md. */
   hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
+  /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
+  ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
 }
 
 /** Lease defaults in Patroni's spirit (ttl 30 s, loop_wait 10 s). */
@@ -86,6 +88,15 @@ const SCHEMA: FieldSpec = {
       fields: {
         ttl: { kind: 'integer', optional: true, min: 5, max: 3600 },
         renewInterval: { kind: 'integer', optional: true, min: 1, max: 1200 },
+      },
+    },
+    ds: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        submitCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        retractCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
     hooks: {
@@ -153,6 +164,11 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     keystores,
     log: { level: raw.log?.level ?? 'info', file: raw.log?.file ? at(raw.log.file) : null },
     lease: { ttlSeconds, renewSeconds },
+    ds: {
+      submitCommand: raw.ds?.submitCommand ?? null,
+      retractCommand: raw.ds?.retractCommand ?? null,
+      timeoutSeconds: raw.ds?.timeout ?? HOOK_TIMEOUT_DEFAULT,
+    },
     hooks: {
       onActive: raw.hooks?.onActive ?? null,
       onStandby: raw.hooks?.onStandby ?? null,

@@ -23,6 +23,7 @@ import type { Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
+import { runDsCommand } from './ds-commands.js';
 import { enforceZone, zoneStep } from './zone-step.js';
 
 export interface RunDeps {
@@ -114,7 +115,12 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
           if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
           const r = await zoneStep({ db, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
           if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
-          for (const q of r.dsRequests) summary.dsRequests.push({ zone: zone.name, ...q });
+          for (const q of r.dsRequests) {
+            const req = { zone: zone.name, ...q };
+            summary.dsRequests.push(req);
+            const done = await runDsCommand({ db, fence, config, clock: deps.clock, log }, req);
+            if (done && !done.ok) summary.errors.push({ zone: zone.name, message: `${q.type} command for key ${q.keyTag} failed: ${done.summary}` });
+          }
           if (r.signconfWritten) summary.signconfWritten++;
           log.debug(r, 'zone done');
         } catch (e) {

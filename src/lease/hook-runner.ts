@@ -12,8 +12,10 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../util/logger.js';
 
 export interface HookSpec {
-  name: 'onActive' | 'onStandby';
+  name: 'onActive' | 'onStandby' | 'dsSubmit' | 'dsRetract';
   command: string;
+  /** Written to the command's standard input (then closed); none when absent. */
+  input?: string;
   timeoutSeconds: number;
   env: Record<string, string>;
   log: Logger;
@@ -45,7 +47,12 @@ export function runHook(h: HookSpec): Promise<HookResult> {
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    const child = spawn('/bin/sh', ['-c', h.command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn('/bin/sh', ['-c', h.command], { detached: true, stdio: [h.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env });
+    if (h.input !== undefined && child.stdin) {
+      // A command that exits without reading its input must not crash us with EPIPE.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(h.input);
+    }
     const logLines = (stream: Readable, name: 'stdout' | 'stderr') => {
       let n = 0;
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
@@ -54,8 +61,8 @@ export function runHook(h: HookSpec): Promise<HookResult> {
         else if (n === MAX_LINES_PER_STREAM + 1) h.log.warn({ hook: h.name, stream: name }, 'further output not logged');
       });
     };
-    logLines(child.stdout, 'stdout');
-    logLines(child.stderr, 'stderr');
+    logLines(child.stdout!, 'stdout');
+    logLines(child.stderr!, 'stderr');
 
     let killTimer: NodeJS.Timeout | null = null;
     const killGroup = () => {
@@ -89,8 +96,8 @@ export function runHook(h: HookSpec): Promise<HookResult> {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       h.signal?.removeEventListener('abort', onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       const ok = !error && !timedOut && !aborted && exitCode === 0;
       const summary = ok
         ? 'ok'

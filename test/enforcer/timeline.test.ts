@@ -40,7 +40,8 @@ describe('enforcer timeline on the example (real database and files)', () => {
     drop = pg.drop;
     const setup = exampleSetup({ url: pg.url });
     dir = setup.dir;
-    config = loadConfigFile(setup.config);
+    // The configured submit command receives the DNSKEY and DS records on stdin.
+    config = { ...loadConfigFile(setup.config), ds: { submitCommand: `cat > "${setup.dir}/ds-$ENFORCER_KEYTAG.txt"`, retractCommand: null, timeoutSeconds: 10 } };
     db = await openPostgres(pg.url);
     await migrate(db);
   });
@@ -96,6 +97,11 @@ describe('enforcer timeline on the example (real database and files)', () => {
       for (const r of s.dsRequests) {
         seen.push(`${r.type} ${r.keyTag}`);
         dsAskedAt = clock.now().getTime();
+        const sent = readFileSync(path.join(dir, `ds-${r.keyTag}.txt`), 'utf8').split('\n');
+        expect(sent[0]).toMatch(new RegExp(`^example\\.com\\. 3600 IN DNSKEY 257 3 13 `));
+        expect(sent[1]).toMatch(new RegExp(`^example\\.com\\. 3600 IN DS ${r.keyTag} 13 2 [0-9A-F]{64}$`));
+        // The command succeeded: the workflow says submitted, and still waits for ds-seen.
+        expect((await allZoneKeys(db, 'example.com')).find((k) => k.keyTag === r.keyTag)).toMatchObject({ dsAtParent: 'submitted', states: { ds: 'rumoured' } });
       }
       if (dsAskedAt !== null && clock.now().getTime() >= dsAskedAt + DAY && !seen.includes(`ds-seen ${ksk.keyTag}`)) {
         await dsSeen(ksk.keyTag);
@@ -121,7 +127,8 @@ describe('enforcer timeline on the example (real database and files)', () => {
           { tag: zsk2.keyTag, flags: 'ZSK,Publish' },
         ]);
       }
-      const next = (await getZone(db, 'example.com'))!.nextRunAt!.getTime();
+      // null = due now (an answer or a command result just came in).
+      const next = (await getZone(db, 'example.com'))!.nextRunAt?.getTime() ?? clock.now().getTime();
       clock.set(Math.max(next, clock.now().getTime() + 1000));
     }
     // The DS was asked for once, for the KSK, and confirmed.
