@@ -32,7 +32,10 @@ DECLARE
   declared bigint := nullif(current_setting('enforcer.epoch', true), '')::bigint;
   current_epoch bigint;
 BEGIN
-  SELECT epoch INTO current_epoch FROM lease WHERE id = 1;
+  -- FOR SHARE: a takeover (which updates the lease row) waits for every transaction already
+  -- writing under the old epoch and lands strictly after it, even for code that bypassed the
+  -- application's own lease check.
+  SELECT epoch INTO current_epoch FROM lease WHERE id = 1 FOR SHARE;
   IF declared IS NULL THEN
     RAISE EXCEPTION 'unfenced write to % refused: the transaction declared no lease epoch', TG_TABLE_NAME
       USING ERRCODE = 'EF001';

@@ -44,27 +44,23 @@ export class Context {
 
   /** The store with its schema brought up to date (commands that may write). */
   async db(): Promise<Db> {
-    if (!this.dbHandle) {
-      const db = await openStore(this.config, this.log);
-      try {
-        const applied = await migrate(db);
-        if (applied.length) this.log.info({ applied }, 'database schema migrated');
-        await this.honourTestSettings(db);
-      } catch (e) {
-        await db.close();
-        throw e;
-      }
-      this.dbHandle = db;
-    }
-    return this.dbHandle;
+    return this.open(async (db) => {
+      const applied = await migrate(db);
+      if (applied.length) this.log.info({ applied }, 'database schema migrated');
+    });
   }
 
   /** The store for read-only commands: the schema must already be current; nothing is migrated. */
   async readDb(): Promise<Db> {
+    return this.open((db) => assertSchemaCurrent(db));
+  }
+
+  /** Open the store once; `prepare` checks or migrates the schema, and a failure closes it again. */
+  private async open(prepare: (db: Db) => Promise<void>): Promise<Db> {
     if (!this.dbHandle) {
       const db = await openStore(this.config, this.log);
       try {
-        await assertSchemaCurrent(db);
+        await prepare(db);
         await this.honourTestSettings(db);
       } catch (e) {
         await db.close();
