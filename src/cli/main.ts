@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
 import { registerDb } from './commands/db.js';
 import { registerKey } from './commands/key.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRollover } from './commands/rollover.js';
 import { registerSignconf } from './commands/signconf.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRun } from './commands/run.js';
@@ -43,6 +45,8 @@ Exit codes:
   registerZonelist(program);
   registerZone(program);
   registerKey(program);
+  registerRollover(program);
+  registerPlan(program);
   registerSignconf(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
