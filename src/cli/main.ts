@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
+import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerKey } from './commands/key.js';
 import { registerPlan } from './commands/plan.js';
@@ -48,6 +49,7 @@ Exit codes:
   registerRollover(program);
   registerPlan(program);
   registerSignconf(program);
+  registerConfig(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();

@@ -12,10 +12,11 @@ import type { Policy } from '../policy/policy.js';
 import type { Db } from '../store/db.js';
 import type { PoolSlot } from '../store/keys.js';
 import type { ActiveSession } from '../lease/active-session.js';
-import { configFingerprint, FINGERPRINT_META_KEY } from '../lease/config-fingerprint.js';
+import { DETAILS_META_KEY, fingerprintInput, fingerprintOf, FINGERPRINT_META_KEY, parseRecordedFingerprint } from '../lease/config-fingerprint.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { enterActive } from '../lease/single-active.js';
 import { fenced, type Fence } from '../store/lease.js';
-import { setMeta } from '../store/meta.js';
+import { getMeta, setMeta } from '../store/meta.js';
 import { listPolicies } from '../store/policies.js';
 import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
 import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
@@ -83,11 +84,17 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   try {
     await ensureSignconfDirectory(config.signconfDirectory, log);
     // Unreadable files are reported by the import below; the fingerprint then stays as it was.
-    const fingerprint = await configFingerprint(config).catch(() => null);
+    const input = await fingerprintInput(config).catch(() => null);
+    const fingerprint = input ? fingerprintOf(input) : null;
     runId = await fenced(db, fence, async (tx) => {
-      if (fingerprint) {
+      if (input && fingerprint) {
         const at = deps.clock.now().toISOString();
+        const recorded = parseRecordedFingerprint(await getMeta(tx, FINGERPRINT_META_KEY));
         await setMeta(tx, FINGERPRINT_META_KEY, JSON.stringify({ sha256: fingerprint, node: config.node, epoch: fence.epoch, at }));
+        // The details (what `config compare` diffs against) are rewritten only when they changed.
+        if (recorded?.sha256 !== fingerprint || (await getMeta(tx, DETAILS_META_KEY)) === null) {
+          await setMeta(tx, DETAILS_META_KEY, canonicalJson(input));
+        }
       }
       return startRun(tx, config.node, now);
     });

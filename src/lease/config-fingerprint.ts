@@ -28,6 +28,8 @@ export interface RecordedFingerprint {
 }
 
 export const FINGERPRINT_META_KEY = 'config_fingerprint';
+/** The parsed configuration itself, recorded when the fingerprint changes, for `config compare`. */
+export const DETAILS_META_KEY = 'config_details';
 
 export function fingerprintOf(input: FingerprintInput): string {
   const byName = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -42,6 +44,11 @@ export function fingerprintOf(input: FingerprintInput): string {
 
 /** Read and parse this node's configured files; throws InputError when they do not parse. */
 export async function configFingerprint(config: Pick<Config, 'kasp' | 'zonelist' | 'keystores'>): Promise<string> {
+  return fingerprintOf(await fingerprintInput(config));
+}
+
+/** What the fingerprint is computed over, parsed from this node's configured files. */
+export async function fingerprintInput(config: Pick<Config, 'kasp' | 'zonelist' | 'keystores'>): Promise<FingerprintInput> {
   const read = async (file: string) => {
     try {
       return await readFile(file, 'utf8');
@@ -49,11 +56,11 @@ export async function configFingerprint(config: Pick<Config, 'kasp' | 'zonelist'
       throw new InputError({ file }, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   };
-  return fingerprintOf({
+  return {
     policies: parseKasp(await read(config.kasp), config.kasp),
     zones: parseZonelist(await read(config.zonelist), config.zonelist),
     keystoreNames: Object.keys(config.keystores),
-  });
+  };
 }
 
 export function parseRecordedFingerprint(value: string | null): RecordedFingerprint | null {
