@@ -9,7 +9,8 @@ import { InputError } from '../policy/errors.js';
 import { parseKasp } from '../policy/kasp.js';
 import type { Policy, ZoneEntry } from '../policy/policy.js';
 import { audit } from '../store/audit.js';
-import type { Db, Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
+import { getMeta, setMeta } from '../store/meta.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { importPolicies, listPolicies, type ImportCounts } from '../store/policies.js';
 import { importZones, type ZoneImportCounts } from '../store/zones.js';
@@ -47,15 +48,6 @@ export interface ImportResult {
   zones: ZoneImportCounts | null;
 }
 
-async function metaGet(q: Queryable, key: string): Promise<string | null> {
-  const rows = await q.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
-  return rows[0]?.value ?? null;
-}
-
-async function metaSet(tx: Queryable, key: string, value: string): Promise<void> {
-  await tx.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
-}
-
 /** Apply parsed inputs in one fenced transaction; policy references are checked against the result. */
 export async function applyInputs(
   db: Db,
@@ -68,13 +60,13 @@ export async function applyInputs(
     if (inputs.policies) {
       result.policies = await importPolicies(tx, inputs.policies.policies, opts.removeMissing);
       // Only the configured file's hash marks "already imported" for the next run's change check.
-      if (inputs.policies.file === opts.configured.kasp) await metaSet(tx, 'kasp_sha256', sha256(inputs.policies.text));
+      if (inputs.policies.file === opts.configured.kasp) await setMeta(tx, 'kasp_sha256', sha256(inputs.policies.text));
     }
     if (inputs.zones) {
       const known = (await listPolicies(tx)).map((p) => p.name);
       checkPolicyReferences(inputs.zones.zones, known, inputs.zones.file);
       result.zones = await importZones(tx, inputs.zones.zones, opts.removeMissing);
-      if (inputs.zones.file === opts.configured.zonelist) await metaSet(tx, 'zonelist_sha256', sha256(inputs.zones.text));
+      if (inputs.zones.file === opts.configured.zonelist) await setMeta(tx, 'zonelist_sha256', sha256(inputs.zones.text));
     }
     const changed = (c: { added: string[]; updated: string[]; removed: string[] } | null) =>
       c !== null && c.added.length + c.updated.length + c.removed.length > 0;
@@ -95,10 +87,10 @@ export async function syncConfiguredFiles(
   const kasp = await readInputFile(files.kasp);
   const zonelist = await readInputFile(files.zonelist);
   const inputs: ParsedInputs = {};
-  if ((await metaGet(db, 'kasp_sha256')) !== sha256(kasp)) {
+  if ((await getMeta(db, 'kasp_sha256')) !== sha256(kasp)) {
     inputs.policies = { file: files.kasp, text: kasp, policies: parseKasp(kasp, files.kasp) };
   }
-  if ((await metaGet(db, 'zonelist_sha256')) !== sha256(zonelist)) {
+  if ((await getMeta(db, 'zonelist_sha256')) !== sha256(zonelist)) {
     inputs.zones = { file: files.zonelist, text: zonelist, zones: parseZonelist(zonelist, files.zonelist) };
   }
   if (!inputs.policies && !inputs.zones) return { policies: null, zones: null };
