@@ -55,6 +55,13 @@ describe('operator commands', () => {
     expect(after.map((k: { goal: string }) => k.goal).sort()).toEqual(['hidden', 'omnipresent']);
   });
 
+  it('keeps a quiet cron run silent when there is nothing for the operator to do', async () => {
+    const r = await runCli(['--config', config, '--log-level', 'silent', 'run', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('');
+  });
+
   it('rewrites signconf files on demand under a new epoch', async () => {
     const r = await ok('signconf', '--zone', 'example.net');
     expect(r).toMatchObject({ role: 'active', signconfWritten: 1, zonesExamined: 1 });

@@ -12,26 +12,29 @@ export function registerRun(program: Command): void {
     .description('enforce every due zone: keys, states, signconf files (the cron job)')
     .option('--zone <name...>', 'only these zones')
     .option('--force', 'rewrite signconf files even when unchanged')
+    .option('--quiet', 'print the summary only when the operator must act (errors, DS changes at the parent); for cron')
     .addHelpText(
       'after',
       `
 Examples:
   enforcer --config /etc/dnssec-enforcer/enforcer.yaml run
-  */5 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run   (crontab, same line on both nodes)
+  */5 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run --quiet   (crontab, same line on both nodes;
+               with log.file set, cron mails only when the operator must act)
 
 Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed,
 75 another process holds the run lock or lease (or this run lost it), 3 bad input,
 69 database unreachable, 1 error (e.g. a failing role-change hook).`,
     )
     .action(
-      action<{ zone?: string[]; force?: boolean }>(async (ctx, opts) => {
+      action<{ zone?: string[]; force?: boolean; quiet?: boolean }>(async (ctx, opts) => {
         const db = await ctx.db();
         const summary = await runEnforcer(
           { db, config: ctx.config, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log },
           { zones: opts.zone, force: opts.force ?? false },
         );
+        const needsOperator = summary.errors.length > 0 || summary.dsRequests.length > 0;
         if (ctx.json) printJson(summary);
-        else process.stdout.write(describeRun(summary) + '\n');
+        else if (!opts.quiet || needsOperator) process.stdout.write(describeRun(summary) + '\n');
         if (summary.role === 'standby') {
           // Exactly one log line on the standby: the same cron entry runs on both nodes.
           return {
