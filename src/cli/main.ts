@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
+import { registerFailover } from './commands/failover.js';
 import { registerKey } from './commands/key.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRollover } from './commands/rollover.js';
@@ -50,6 +51,7 @@ Exit codes:
   registerPlan(program);
   registerSignconf(program);
   registerConfig(program);
+  registerFailover(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode } from 'yaml';
 import { InputError } from '../policy/errors.js';
 import { checkValue, type FieldSpec } from './schema.js';
+import { checkProbeSection, type ProbeConfig } from '../failover/probe-config.js';
 
 export interface KeystoreConfig {
   type: 'file';
@@ -33,6 +34,8 @@ export interface Config {
   hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
   /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
+  /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
+  probe?: ProbeConfig;
 }
 
 /** Lease defaults in Patroni's spirit (ttl 30 s, loop_wait 10 s). */
@@ -108,6 +111,8 @@ const SCHEMA: FieldSpec = {
         timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
+    // Listed so unknown-key messages name it; its lists are checked by checkProbeSection, not here.
+    probe: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
   },
 };
 
@@ -134,7 +139,9 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     throw new InputError({ file, line }, `not valid YAML: ${err.message.split('\n')[0]}`);
   }
   const raw = doc.toJS() ?? {};
-  const problem = checkValue(SCHEMA, raw, '');
+  const { probe: rawProbe, ...rest } = raw as Record<string, unknown>;
+  const probe = rawProbe === undefined ? null : checkProbeSection(rawProbe);
+  const problem = checkValue(SCHEMA, rest, '') ?? (probe && !probe.ok ? probe.problem : null);
   if (problem) {
     throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
   }
@@ -174,6 +181,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       onStandby: raw.hooks?.onStandby ?? null,
       timeoutSeconds: raw.hooks?.timeout ?? HOOK_TIMEOUT_DEFAULT,
     },
+    ...(probe?.ok ? { probe: probe.probe } : {}),
   };
 }
 

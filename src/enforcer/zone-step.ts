@@ -69,7 +69,8 @@ async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: str
   return creates.length;
 }
 
-function saltDue(policy: Policy, zone: ZoneRow, now: Date): boolean {
+/** Whether the zone needs a new NSEC3 salt now: none yet, the wrong length, or older than <Resalt>. */
+export function saltDue(policy: Policy, zone: ZoneRow, now: Date): boolean {
   if (policy.denial.type !== 'NSEC3') return false;
   if (zone.nsec3Salt === null || zone.saltChangedAt === null) return true;
   if (zone.nsec3Salt.length !== policy.denial.saltLength * 2) return true;

@@ -121,3 +121,67 @@ describe('lease and hooks configuration', () => {
     );
   });
 });
+
+describe('probe configuration', () => {
+  const base = [
+    'node: ns-a',
+    'policy: { kasp: kasp.xml, zonelist: zonelist.xml }',
+    'signconf: { directory: signconf }',
+    'keystores: { SoftHSM: { type: file, directory: keys } }',
+  ];
+  const parse = (...extra: string[]) => parseConfig([...base, ...extra].join('\n'), '/etc/enforcer/enforcer.yaml');
+  const problem = (...extra: string[]) => {
+    try {
+      parse(...extra);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  };
+
+  it('is absent unless configured', () => {
+    expect(parse().probe).toBeUndefined();
+  });
+
+  it('parses global and per-zone servers (default port 53) and the tuning knobs', () => {
+    const c = parse(
+      'probe:',
+      '  servers: ["127.0.0.1:5300", "2001:db8::1", "[2001:db8::2]:5353"]',
+      '  zones: { example.com: { servers: ["192.0.2.1"] } }',
+      '  timeoutMs: 500',
+      '  retries: 0',
+      '  concurrency: 4',
+    );
+    expect(c.probe).toEqual({
+      servers: [{ address: '127.0.0.1', port: 5300 }, { address: '2001:db8::1', port: 53 }, { address: '2001:db8::2', port: 5353 }],
+      zones: { 'example.com': { servers: [{ address: '192.0.2.1', port: 53 }] } },
+      timeoutMs: 500,
+      retries: 0,
+      concurrency: 4,
+    });
+  });
+
+  it('refuses bad addresses, wrong types, unknown keys and an empty section, naming the field and line', () => {
+    expect(problem('probe: { servers: ["ns1.example.net"] }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: probe.servers.0: not an IP address: "ns1.example.net" (an IP address, optionally with :port)',
+    );
+    expect(problem('probe: { servers: ["127.0.0.1:99999"] }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: probe.servers.0: bad port in "127.0.0.1:99999" (an IP address, optionally with :port)',
+    );
+    expect(problem('probe: { servers: "127.0.0.1" }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: probe.servers: must be a list of server addresses, not a string',
+    );
+    expect(problem('probe: { servers: [] }')).toBe('/etc/enforcer/enforcer.yaml:5: probe.servers: must name at least one server');
+    expect(problem('probe: { server: ["127.0.0.1"] }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: probe.server: unknown key (known keys here: servers, zones, timeoutMs, retries, concurrency)',
+    );
+    expect(problem('probe: { zones: { example.com: {} } }')).toBe('/etc/enforcer/enforcer.yaml:5: probe.zones.example.com.servers: is required');
+    expect(problem('probe: { servers: ["127.0.0.1"], timeoutMs: 5 }')).toBe('/etc/enforcer/enforcer.yaml:5: probe.timeoutMs: must be at least 50');
+    expect(problem('probe: { servers: ["127.0.0.1"], retries: "2" }')).toBe('/etc/enforcer/enforcer.yaml:5: probe.retries: must be an integer, not a string');
+    expect(problem('probe: {}')).toBe('/etc/enforcer/enforcer.yaml:5: probe.servers: is required (or give probe.zones.<zone>.servers)');
+  });
+
+  it('lists probe among the known top-level keys', () => {
+    expect(problem('prob: {}')).toMatch(/prob: unknown key \(known keys here: .*hooks, probe\)$/);
+  });
+});

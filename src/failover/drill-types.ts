@@ -1,0 +1,28 @@
+// The drill's report, shared by the steps, the orchestrator and the command's output. Contract: plain
+// data (JSON-safe once Dates are ISO strings); a step passes exactly when it has no problems.
+
+export type StepStatus = 'PASS' | 'FAIL' | 'SKIPPED';
+
+export interface Problem {
+  /** The zone the problem is about; absent for node-wide problems (database, configuration). */
+  zone?: string;
+  reason: string;
+}
+
+export interface StepReport {
+  /** The runbook's step number (2, taking the lease, and 6, publishing, are not part of a drill). */
+  step: 1 | 3 | 4 | 5;
+  name: string;
+  status: StepStatus;
+  /** One line for the table. */
+  summary: string;
+  problems: Problem[];
+}
+
+export function stepReport(step: StepReport['step'], name: string, summary: string, problems: Problem[]): StepReport {
+  return { step, name, status: problems.length === 0 ? 'PASS' : 'FAIL', summary, problems };
+}
+
+export function skipped(step: StepReport['step'], name: string, why: string): StepReport {
+  return { step, name, status: 'SKIPPED', summary: why, problems: [] };
+}
