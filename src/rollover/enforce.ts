@@ -12,6 +12,9 @@
 //   3. Fixed point: keep applying every allowed record move at `now` until none is left. A move is
 //      allowed when the DS workflow has the operator's answer, the roll type's order permits it
 //      (roll-order.ts), it keeps the validity rules (rules.ts), and caches have caught up (timing.ts).
+//      Skipped when step 2 asks for new keys: every move waits for the rerun with the new keys, so that
+//      a hand-over to a new key reaches the signer in one signconf (rules.ts's "signed throughout"
+//      assumes a takeover and the stop it covers for at the same instant are published together).
 //   4. Purge keys dead for longer than <Purge>.
 //   5. Ask for a signconf when any key's Publish/KSK/ZSK flag or the DNSKEY TTL changed.
 //   6. Explain every move not made, and schedule the earliest time one becomes possible.
@@ -95,9 +98,12 @@ export function enforce(input: ZoneState, policy: Policy, now: number): EnforceR
   roll.actions.forEach(push);
   waits.push(...roll.waits);
 
-  // 3. Fixed point.
+  // 3. Fixed point. Not while keys are being created: the caller reruns at once with them, and a move
+  // may only be safe together with the new keys' moves (a signer handing over to a new key), which
+  // must reach the signer in the same signconf — not one signconf early, with no successor in it.
+  const creating = roll.actions.some((a) => a.type === 'create-key');
   const maxRounds = roundsFor(zone.keys.length);
-  for (let round = 0, moved = true; moved; round++) {
+  for (let round = 0, moved = !creating; moved; round++) {
     if (round >= maxRounds) throw new Error(`rollover core did not settle after ${maxRounds} rounds (bug)`);
     moved = false;
     for (const id of zone.keys.map((k) => k.id)) {

@@ -190,7 +190,13 @@ export function liveness(result: PlanResult, bound: number, until: number): Live
   const seen = new Set<string>();
   for (const step of result.steps) {
     const ids = new Set(step.state.keys.map((k) => k.id));
-    for (const id of seen) if (!ids.has(id) && !dead.has(id)) dead.set(id, step.at);
+    // A purged key was dead, so retired, even if no recorded step shows it with goal hidden: a key
+    // never published is dead as soon as it is retired, and can be purged in the same run.
+    for (const id of seen) {
+      if (ids.has(id)) continue;
+      if (!retired.has(id)) retired.set(id, step.at);
+      if (!dead.has(id)) dead.set(id, step.at);
+    }
     for (const k of step.state.keys) {
       seen.add(k.id);
       if (!created.has(k.id)) created.set(k.id, k.introducedAt);
