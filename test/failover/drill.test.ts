@@ -179,14 +179,14 @@ describe('failover --drill', () => {
     // 48 hours on, example.com's keys are omnipresent, which changes no signconf: that zone is still as recorded.
     const soon = await runCli(['--config', standby, '--json', 'failover', '--drill'], { ENFORCER_CLOCK_OFFSET: '+48h' });
     expect((JSON.parse(soon.stdout) as DrillJson).zones.find((z) => z.zone === 'example.com')).toEqual({ zone: 'example.com', signconf: 'OK', live: 'MATCH' });
-    // 2200 hours on, past the ZSK lifetime (P90D), a run would allocate and publish a new ZSK.
+    // 2200 hours on, past the ZSK lifetime (P90D), a run would allocate a new ZSK and publish it
+    // (the core makes no move until the new key exists, so the drill names the allocation).
     const r = await runCli(['--config', standby, '--json', 'failover', '--drill'], { ENFORCER_CLOCK_OFFSET: '+2200h' });
     const report = JSON.parse(r.stdout) as DrillJson;
     expect(r.code).toBe(EXIT.ERROR);
     const step4 = report.steps.find((s) => s.step === 4)!;
     expect(step4.status).toBe('FAIL');
     const example = step4.problems.filter((p) => p.zone === 'example.com').map((p) => p.reason);
-    expect(example).toContainEqual(expect.stringMatching(/^a transition is due \(.+\): the active node's next run will change it$/));
     expect(example).toContain("new keys are due from the pool: the active node's next run will allocate them");
     expect(report.zones.find((z) => z.zone === 'example.com')!.signconf).toBe('DIFFERS');
   });

