@@ -63,23 +63,24 @@ describe('good configuration', () => {
   });
 });
 
-describe('lease and hooks configuration', () => {
-  const base = [
-    'node: ns-a',
-    'policy: { kasp: kasp.xml, zonelist: zonelist.xml }',
-    'signconf: { directory: signconf }',
-    'keystores: { SoftHSM: { type: file, directory: keys } }',
-  ];
-  const parse = (...extra: string[]) => parseConfig([...base, ...extra].join('\n'), '/etc/enforcer/enforcer.yaml');
-  const problem = (...extra: string[]) => {
-    try {
-      parse(...extra);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return null;
-  };
+/** A minimal valid configuration plus extra lines; `problem` returns the error message or null. */
+const base = [
+  'node: ns-a',
+  'policy: { kasp: kasp.xml, zonelist: zonelist.xml }',
+  'signconf: { directory: signconf }',
+  'keystores: { SoftHSM: { type: file, directory: keys } }',
+];
+const parse = (...extra: string[]) => parseConfig([...base, ...extra].join('\n'), '/etc/enforcer/enforcer.yaml');
+const problem = (...extra: string[]) => {
+  try {
+    parse(...extra);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
+};
 
+describe('lease and hooks configuration', () => {
   it('defaults to ttl 30 s, renew 10 s and no hooks with a 30 s timeout', () => {
     expect(parse()).toMatchObject({
       lease: { ttlSeconds: 30, renewSeconds: 10 },
@@ -123,22 +124,6 @@ describe('lease and hooks configuration', () => {
 });
 
 describe('probe configuration', () => {
-  const base = [
-    'node: ns-a',
-    'policy: { kasp: kasp.xml, zonelist: zonelist.xml }',
-    'signconf: { directory: signconf }',
-    'keystores: { SoftHSM: { type: file, directory: keys } }',
-  ];
-  const parse = (...extra: string[]) => parseConfig([...base, ...extra].join('\n'), '/etc/enforcer/enforcer.yaml');
-  const problem = (...extra: string[]) => {
-    try {
-      parse(...extra);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return null;
-  };
-
   it('is absent unless configured', () => {
     expect(parse().probe).toBeUndefined();
   });
