@@ -51,17 +51,20 @@ export async function enforceZone(q: Queryable, zone: string, policy: Policy, no
 
 /** Give the zone the keys the core asked for: the policy's shared key, or unused pool keys. */
 async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: string, creates: CreateKey[], now: Date, actor: string): Promise<number> {
-  const tags = new Set((await zoneKeys(tx, zone)).map((k) => k.keyTag));
+  const existing = await zoneKeys(tx, zone);
+  const tags = new Set(existing.map((k) => k.keyTag));
+  const used = new Set(existing.map((k) => k.hsmKeyId));
   for (const c of creates) {
     const slot = { policy: policy.name, role: c.role, algorithm: c.algorithm, bits: c.bits, repository: c.repository };
     const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
-    const usable = shared && !(await zoneKeys(tx, zone)).some((k) => k.hsmKeyId === shared.id) ? [shared] : [];
+    const usable = shared && !used.has(shared.id) ? [shared] : [];
     // A zone never gets two keys with the same tag: skip pool keys that would collide.
     const candidates = usable.length > 0 ? usable : await poolKeys(tx, slot, 8);
     const pick = candidates.find((k) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey)));
     if (!pick) throw new PoolEmptyError(zone, `${c.role} algorithm ${c.algorithm}`);
     const keyTag = tagOf(c.role, pick.algorithm, pick.publicKey);
     tags.add(keyTag);
+    used.add(pick.id);
     if (pick !== usable[0]) await markAllocated(tx, pick.id);
     await insertZoneKey(tx, { zone, hsmKeyId: pick.id, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now });
     await audit(tx, fence, { actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: pick === usable[0] } });
