@@ -7,6 +7,7 @@ import { EXIT } from '../util/exit-codes.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerFailover } from './commands/failover.js';
+import { registerSwitchover } from './commands/switchover.js';
 import { registerKey } from './commands/key.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRollover } from './commands/rollover.js';
@@ -52,6 +53,7 @@ Exit codes:
   registerSignconf(program);
   registerConfig(program);
   registerFailover(program);
+  registerSwitchover(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();

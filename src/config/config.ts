@@ -36,11 +36,28 @@ export interface Config {
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
   /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
   probe?: ProbeConfig;
+  /** How `failover` decides the active node is down, and what it runs once it says GO. */
+  failover: FailoverConfig;
+}
+
+export interface FailoverConfig {
+  /**
+   * Seconds without a sign of life from the active node (a run started or finished, a lease renewal)
+   * before a failover may go ahead without --partner-down. Several cron intervals, never less.
+   */
+  safePeriodSeconds: number;
+  /** Whether this node's `run` fails over by itself once the active node has been silent for the safe period. */
+  autoTakeover: boolean;
+  /** Run (with /bin/sh -c) after a GO, e.g. to start or reload the signer here; null for none. */
+  publishCommand: string | null;
+  publishTimeoutSeconds: number;
 }
 
 /** Lease defaults in Patroni's spirit (ttl 30 s, loop_wait 10 s). */
 export const LEASE_DEFAULTS = { ttlSeconds: 30, renewSeconds: 10 } as const;
 export const HOOK_TIMEOUT_DEFAULT = 30;
+/** One hour: a node running from an hourly cron line misses at least one run before it counts as down. */
+export const SAFE_PERIOD_DEFAULT = 3600;
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -111,6 +128,16 @@ const SCHEMA: FieldSpec = {
         timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
+    failover: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        safePeriod: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
+        autoTakeover: { kind: 'boolean', optional: true },
+        publishCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        publishTimeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
+      },
+    },
     // Listed so unknown-key messages name it; its lists are checked by checkProbeSection, not here.
     probe: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
   },
@@ -154,6 +181,13 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       'must be at most half of lease.ttl, so one missed renewal does not lose the lease',
     );
   }
+  const safePeriodSeconds: number = raw.failover?.safePeriod ?? SAFE_PERIOD_DEFAULT;
+  if (safePeriodSeconds <= ttlSeconds) {
+    throw new InputError(
+      { file, path: 'failover.safePeriod', line: lineOf(doc.contents, 'failover.safePeriod', lines) },
+      `must be longer than lease.ttl (${ttlSeconds}): a node counts as down only after its lease could have run out`,
+    );
+  }
   const base = path.dirname(file);
   const at = (p: string) => path.resolve(base, p);
   const url = env.ENFORCER_DATABASE_URL || raw.database?.url;
@@ -182,6 +216,12 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       timeoutSeconds: raw.hooks?.timeout ?? HOOK_TIMEOUT_DEFAULT,
     },
     ...(probe?.ok ? { probe: probe.probe } : {}),
+    failover: {
+      safePeriodSeconds,
+      autoTakeover: raw.failover?.autoTakeover ?? false,
+      publishCommand: raw.failover?.publishCommand ?? null,
+      publishTimeoutSeconds: raw.failover?.publishTimeout ?? HOOK_TIMEOUT_DEFAULT,
+    },
   };
 }
 

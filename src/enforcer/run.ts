@@ -41,6 +41,10 @@ export interface RunOptions {
   zones?: string[];
   /** Rewrite signconf files even when unchanged. */
   force?: boolean;
+  /** Every zone, due or not (failover rewrites every signconf file under its new epoch). */
+  everyZone?: boolean;
+  /** Leave the session running afterwards (the caller goes on under the lease and ends it). */
+  keepSession?: boolean;
   batchSize?: number;
   progress?: (done: number, what: string) => void;
 }
@@ -64,7 +68,6 @@ export interface RunSummary {
 
 export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise<RunSummary> {
   const { db, config, log } = deps;
-  const actor = opts.actor ?? 'run';
   const entered = await enterActive({ db, config, log });
   if (entered.role === 'standby') {
     return {
@@ -73,7 +76,16 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
-  const keeper = entered.session;
+  return runAsActive(deps, entered.session, opts);
+}
+
+/**
+ * The run proper, in a session that holds the lease (and run lock); ends the session when done.
+ * `failover` enters its session by a takeover and calls this directly, keeping the session.
+ */
+export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: RunOptions = {}): Promise<RunSummary> {
+  const { db, config, log } = deps;
+  const actor = opts.actor ?? 'run';
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
@@ -99,7 +111,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
       return startRun(tx, config.node, now);
     });
   } catch (e) {
-    await keeper.end();
+    if (!opts.keepSession) await keeper.end();
     throw e;
   }
   try {
@@ -110,7 +122,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
     for (;;) {
       const batch = opts.zones
         ? after === '' ? await explicitZones(db, opts.zones) : []
-        : await zonesDue(db, now, batchSize, after);
+        : await zonesDue(db, opts.everyZone ? null : now, batchSize, after);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.name;
       summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, actor, summary);
@@ -152,7 +164,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
     );
     throw e;
   } finally {
-    await keeper.end();
+    if (!opts.keepSession) await keeper.end();
   }
 }
 

@@ -10,8 +10,8 @@ export interface Problem {
 }
 
 export interface StepReport {
-  /** The runbook's step number (2, taking the lease, and 6, publishing, are not part of a drill). */
-  step: 1 | 3 | 4 | 5;
+  /** The runbook's step number (a drill has no 2, taking the lease, and no 6, publishing). */
+  step: 1 | 2 | 3 | 4 | 5 | 6;
   name: string;
   status: StepStatus;
   /** One line for the table. */

@@ -14,7 +14,8 @@ export type WaitReason =
   | 'config-differs'
   | 'lease-held-elsewhere'
   | 'no-active-node'
-  | 'transition-failed';
+  | 'transition-failed'
+  | 'publish-held';
 
 export interface RoleDecision {
   role: Role;
@@ -32,6 +33,8 @@ export interface RoleInputs {
   configMatches: boolean | null;
   /** Why this node's own configuration could not be fingerprinted, if it could not. */
   configError: string | null;
+  /** The publish hold on this node (see publish-hold.ts), as one sentence; null when none applies. */
+  hold?: string | null;
 }
 
 const wait = (reason: WaitReason, explanation: string): RoleDecision => ({ role: 'WAIT', reason, explanation });
@@ -50,6 +53,7 @@ export function decideRole(i: RoleInputs): RoleDecision {
 
   if (lease.activeNode === node) {
     if (otherHolder || otherLock) return heldElsewhere();
+    if (i.hold) return wait('publish-held', `${i.hold}; runs are refused until \`enforcer failover\` here says GO`);
     if (i.state?.pendingRole === 'active') {
       return wait('transition-failed', `this node is the recorded active node, but its onActive hook failed: ${i.state.hookError}`);
     }

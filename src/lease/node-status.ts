@@ -15,6 +15,7 @@ import { EXIT } from '../util/exit-codes.js';
 import { maskUrl } from '../util/mask.js';
 import { configFingerprint, FINGERPRINT_META_KEY, parseRecordedFingerprint, type RecordedFingerprint } from './config-fingerprint.js';
 import { decideRole, type Role, type WaitReason } from './node-role.js';
+import { describeHold, holdApplies, readHold } from './publish-hold.js';
 
 export interface RunInfo {
   node: string;
@@ -84,7 +85,9 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
   const recorded = parseRecordedFingerprint(await getMeta(db, FINGERPRINT_META_KEY));
   const matches = local !== null && recorded !== null ? local === recorded.sha256 : null;
   const next = await earliestNextRun(db);
+  const hold = await readHold(db);
   const decision = decideRole({
+    hold: holdApplies(hold, config.node, lease.activeNode) ? describeHold(hold) : null,
     node: config.node,
     lease,
     lockHolder,

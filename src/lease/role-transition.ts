@@ -51,6 +51,15 @@ export async function becomeStandby(d: TransitionDeps, lease: LeaseRow): Promise
   await transition(d, 'standby', lease.epoch, lease.activeNode ?? '', undefined);
 }
 
+/**
+ * Leave the active role on purpose (a switchover), holding the lease: the onStandby hook runs
+ * now, before the role is handed over, so this node's signer stops before the other's starts.
+ */
+export async function stepDown(d: TransitionDeps, epoch: number, to: string, signal?: AbortSignal): Promise<void> {
+  d.log.warn({ node: d.config.node, to, epoch }, `${d.config.node} steps down for ${to}`);
+  await transition(d, 'standby', epoch, to, signal);
+}
+
 async function transition(d: TransitionDeps, role: NodeRole, epoch: number, activeNode: string, signal: AbortSignal | undefined): Promise<void> {
   const command = role === 'active' ? d.config.hooks.onActive : d.config.hooks.onStandby;
   if (command) {

@@ -10,8 +10,11 @@
 //      Embedded: the data directory's lock file already keeps every other process out.
 //   3. Take the lease (new epoch). A live lease held elsewhere: exit 75; the active node being
 //      another node after all (it changed since step 1): standby.
-//   4. Start the heartbeat (ActiveSession), run the onActive hook if this node was not active
-//      before; a failing hook ends the session and fails the command.
+//   4. Start the heartbeat (ActiveSession). A publish hold on this node (it took over or was
+//      handed the active role and no failover has said GO yet, see publish-hold.ts) refuses the
+//      command. Run the onActive hook if this node was not active before; a failing hook ends the
+//      session and fails the command. `failover` enters with `deferTransition`: it may act under
+//      a hold and runs the transition itself once its checks say GO.
 
 import type { Config } from '../config/config.js';
 import type { Db } from '../store/db.js';
@@ -30,6 +33,7 @@ import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { ActiveSession, type SessionLock } from './active-session.js';
+import { holdApplies, PublishHeldError, readHold } from './publish-hold.js';
 import { lockClientOptions, lockSessionSettings } from './lock-timing.js';
 import { becomeActive, becomeStandby } from './role-transition.js';
 
@@ -39,6 +43,8 @@ export interface GuardDeps {
   log: Logger;
   /** Opens the run lock's connection; tests substitute one that behaves like a pooler. */
   openLock?: (url: string, opts: LockClientOptions) => Promise<LockConnection>;
+  /** Act despite a publish hold and leave the onActive transition to the caller (failover). */
+  deferTransition?: boolean;
 }
 
 export type Entered = { role: 'active'; session: ActiveSession } | { role: 'standby'; lease: LeaseRow };
@@ -80,7 +86,11 @@ export async function enterActive(deps: GuardDeps): Promise<Entered> {
     }
     session = new ActiveSession(db, acq.fence, acq.lease, lock, config.lease, deps.log);
     session.start();
-    await becomeActive(deps, acq.fence.epoch, session.signal);
+    if (!deps.deferTransition) {
+      const hold = await readHold(db);
+      if (holdApplies(hold, config.node, acq.lease.activeNode)) throw new PublishHeldError(hold);
+      await becomeActive(deps, acq.fence.epoch, session.signal);
+    }
     await failpoint('after-lease');
     session.check();
     return { role: 'active', session };
@@ -91,7 +101,8 @@ export async function enterActive(deps: GuardDeps): Promise<Entered> {
   }
 }
 
-async function takeLock(deps: GuardDeps, url: string): Promise<SessionLock> {
+/** Take the run lock (exit 75 naming the holder when another process has it). */
+export async function takeLock(deps: GuardDeps, url: string): Promise<SessionLock> {
   const { db, config } = deps;
   const open = deps.openLock ?? openLockConnection;
   const conn = await open(url, lockClientOptions(config.lease, lockApplicationName(config.node)));

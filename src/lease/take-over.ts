@@ -6,13 +6,15 @@
 // returned fence or hand it back (releaseLease); the node's next run does the rest.
 
 import { audit } from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { takeOverLease, type Fence, type LeaseRow } from '../store/lease.js';
 
 export interface TakeOverOptions {
   /** Take over even while the lease is live (the caller vouches the holder is gone). */
   force?: boolean;
   actor?: string;
+  /** More writes in the takeover's transaction, under the new epoch (e.g. the publish hold). */
+  alsoInTransaction?: (tx: Queryable, fence: Fence, previous: LeaseRow) => Promise<void>;
 }
 
 export async function takeOver(
@@ -36,6 +38,7 @@ export async function takeOver(
         reason,
       },
     });
+    await opts.alsoInTransaction?.(tx, fence, previous);
   });
   return { fence: r.fence, previous: r.previous };
 }

@@ -173,3 +173,29 @@ export async function takeOverLease(
     return { fence, previous, lease: await readLease(tx) };
   });
 }
+
+/**
+ * Hand the active role to another node (a planned switchover): only by the process holding the
+ * live lease under `fence`. The epoch grows, `to` becomes the active node and the lease is left
+ * free for it. `inTransaction` runs under the new epoch in the same transaction.
+ */
+export async function handOverLease(
+  db: Db,
+  fence: Fence,
+  to: string,
+  inTransaction: (tx: Queryable, newFence: Fence) => Promise<void>,
+): Promise<{ epoch: number }> {
+  fence.signal?.throwIfAborted();
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `UPDATE lease SET epoch = epoch + 1, active_node = $3, holder_node = NULL, acquired_at = now(), renewed_at = now(), expires_at = now()
+        WHERE id = 1 AND epoch = $1 AND holder_node = $2 AND expires_at > now() RETURNING epoch`,
+      [fence.epoch, fence.node, to],
+    );
+    if (rows.length === 0) throw new LeaseLostError(fence, await readLease(tx));
+    const epoch = rows[0]!.epoch as number;
+    await tx.query(`SELECT set_config('enforcer.epoch', $1, true)`, [String(epoch)]);
+    await inTransaction(tx, { node: fence.node, epoch });
+    return { epoch };
+  });
+}

@@ -11,3 +11,7 @@ export async function getMeta(q: Queryable, key: string): Promise<string | null>
 export async function setMeta(tx: Queryable, key: string, value: string): Promise<void> {
   await tx.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
 }
+
+export async function deleteMeta(tx: Queryable, key: string): Promise<void> {
+  await tx.query('DELETE FROM meta WHERE key = $1', [key]);
+}

@@ -42,9 +42,10 @@ export async function getZone(q: Queryable, name: string): Promise<ZoneRow | nul
 }
 
 /** Zones whose next run time has come (or was never set), oldest first, in batches. */
-export async function zonesDue(q: Queryable, now: Date, limit: number, after = ''): Promise<ZoneRow[]> {
+/** Zones due at `now` (every zone when `now` is null), by name after `after`. */
+export async function zonesDue(q: Queryable, now: Date | null, limit: number, after = ''): Promise<ZoneRow[]> {
   const rows = await q.query(
-    `SELECT ${COLUMNS} FROM zone WHERE (next_run_at IS NULL OR next_run_at <= $1) AND name > $2 ORDER BY name LIMIT $3`,
+    `SELECT ${COLUMNS} FROM zone WHERE ($1::timestamptz IS NULL OR next_run_at IS NULL OR next_run_at <= $1) AND name > $2 ORDER BY name LIMIT $3`,
     [now, after, limit],
   );
   return rows.map(toZone);

@@ -18,6 +18,7 @@ describe('bad configuration files', () => {
     ['bad-database-url.yaml', 'bad-database-url.yaml:2: database.url: has an invalid value "mysql://db.example.net/enforcer" (a postgres:// URL)'],
     ['renew-too-slow.yaml', 'renew-too-slow.yaml:9: lease.renewInterval: must be at most half of lease.ttl, so one missed renewal does not lose the lease'],
     ['duplicate-key.yaml', 'duplicate-key.yaml:2: not valid YAML: Map keys must be unique'],
+    ['safe-period-too-short.yaml', 'safe-period-too-short.yaml:10: failover.safePeriod: must be longer than lease.ttl (120): a node counts as down only after its lease could have run out'],
   ];
   it.each(cases)('%s', (file, message) => {
     const full = path.join(dir, file);
@@ -123,6 +124,29 @@ describe('lease and hooks configuration', () => {
   });
 });
 
+describe('failover configuration', () => {
+  it('defaults to a one-hour safe period, no automatic takeover and no publish command', () => {
+    expect(parse().failover).toEqual({ safePeriodSeconds: 3600, autoTakeover: false, publishCommand: null, publishTimeoutSeconds: 30 });
+  });
+
+  it('reads every setting', () => {
+    expect(parse('failover:', '  safePeriod: 7200', '  autoTakeover: true', '  publishCommand: ods-signer update --all', '  publishTimeout: 120').failover).toEqual({
+      safePeriodSeconds: 7200,
+      autoTakeover: true,
+      publishCommand: 'ods-signer update --all',
+      publishTimeoutSeconds: 120,
+    });
+  });
+
+  it('refuses a safe period under a minute, a non-boolean switch and unknown keys', () => {
+    expect(problem('failover: { safePeriod: 59 }')).toBe('/etc/enforcer/enforcer.yaml:5: failover.safePeriod: must be at least 60');
+    expect(problem('failover: { autoTakeover: "yes" }')).toBe('/etc/enforcer/enforcer.yaml:5: failover.autoTakeover: must be true or false, not a string');
+    expect(problem('failover: { partnerDown: true }')).toBe(
+      '/etc/enforcer/enforcer.yaml:5: failover.partnerDown: unknown key (known keys here: safePeriod, autoTakeover, publishCommand, publishTimeout)',
+    );
+  });
+});
+
 describe('probe configuration', () => {
   it('is absent unless configured', () => {
     expect(parse().probe).toBeUndefined();
@@ -167,6 +191,6 @@ describe('probe configuration', () => {
   });
 
   it('lists probe among the known top-level keys', () => {
-    expect(problem('prob: {}')).toMatch(/prob: unknown key \(known keys here: .*hooks, probe\)$/);
+    expect(problem("prob: {}")).toMatch(/prob: unknown key \(known keys here: .*hooks, failover, probe\)$/);
   });
 });

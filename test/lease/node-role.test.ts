@@ -35,6 +35,7 @@ describe('decideRole', () => {
     ],
     ['onActive hook failed', { node: 'node-a', state: state({ node: 'node-a', pendingRole: 'active', hookError: 'exited with code 1' }) }, 'WAIT', 'transition-failed'],
     ['onStandby hook failed', { state: state({ role: 'active', pendingRole: 'standby', hookError: 'timed out' }) }, 'WAIT', 'transition-failed'],
+    ['active node under a publish hold', { node: 'node-a', hold: 'node-a took over from node-b at epoch 8' }, 'WAIT', 'publish-held'],
   ])('%s', (_name, inputs, role, reason) => {
     const d = decideRole(base(inputs));
     expect(d.role).toBe(role);

@@ -5,6 +5,9 @@ import { runEnforcer, type RunSummary } from '../../enforcer/run.js';
 import { EXIT } from '../../util/exit-codes.js';
 import { action } from '../action.js';
 import { printJson } from '../output.js';
+import { autoTakeoverDue } from '../../failover/auto-takeover.js';
+import { runFailover } from '../../failover/failover.js';
+import { printFailover } from '../../failover/report.js';
 
 export function registerRun(program: Command): void {
   program
@@ -32,6 +35,17 @@ Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed
           { db, config: ctx.config, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log },
           { zones: opts.zone, force: opts.force ?? false },
         );
+        const silent = summary.role === 'standby' ? await autoTakeoverDue(db, ctx.config) : null;
+        if (silent) {
+          ctx.log.warn({ activeNode: silent.node }, `automatic takeover: ${silent.why}`);
+          const report = await runFailover(
+            { config: ctx.config, openDb: async () => db, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log },
+            { partnerDown: false, reason: 'automatic takeover (failover.autoTakeover)', actor: 'run (automatic takeover)' },
+          );
+          if (ctx.json) printJson(report);
+          else printFailover(report);
+          return { exitCode: report.exitCode, message: `automatic takeover: failover ${report.verdict}`, fields: { verdict: report.verdict, from: silent.node } };
+        }
         const needsOperator = summary.errors.length > 0 || summary.dsRequests.length > 0;
         if (ctx.json) printJson(summary);
         else if (!opts.quiet || needsOperator) process.stdout.write(describeRun(summary) + '\n');

@@ -1,0 +1,76 @@
+// Failover step 6 on GO: lift the publish hold, complete this node's transition to active (its
+// onActive hook, e.g. starting the signer) and run the configured publish command (e.g. telling
+// the signer to re-read every signconf), each with its timeout and every output line logged.
+// On NO-GO: keep (or, after a takeover, confirm) the hold with the reasons, so cron runs on this
+// node stay refused and `status` shows why. Contract: every database write is fenced under the
+// session's epoch and audited; a failing hook or command is reported, never thrown.
+
+import type { Config } from '../config/config.js';
+import type { ActiveSession } from '../lease/active-session.js';
+import { runHook } from '../lease/hook-runner.js';
+import { clearHold, holdApplies, readHold, setHold } from '../lease/publish-hold.js';
+import { becomeActive } from '../lease/role-transition.js';
+import { audit } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+import { fenced } from '../store/lease.js';
+import type { Logger } from '../util/logger.js';
+
+export interface PublishResult {
+  /** Each thing run, in order, with "ok" or why it failed. */
+  ran: Array<{ what: 'onActive hook' | 'publish command'; command: string; ok: boolean; summary: string }>;
+  ok: boolean;
+}
+
+export interface PublishDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  session: ActiveSession;
+  actor: string;
+}
+
+export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
+  const { db, config, session } = d;
+  const fence = session.fence;
+  await fenced(db, fence, async (tx) => {
+    await clearHold(tx);
+    await audit(tx, fence, { actor: d.actor, event: 'failover GO', detail: { epoch: fence.epoch } });
+  });
+  const ran: PublishResult['ran'] = [];
+  try {
+    await becomeActive({ db, config, log: d.log }, fence.epoch, session.signal);
+    if (config.hooks.onActive) ran.push({ what: 'onActive hook', command: config.hooks.onActive, ok: true, summary: 'ok' });
+  } catch (e) {
+    ran.push({ what: 'onActive hook', command: config.hooks.onActive ?? '', ok: false, summary: (e as Error).message });
+    return { ran, ok: false };
+  }
+  const command = config.failover.publishCommand;
+  if (command) {
+    const r = await runHook({
+      name: 'publish',
+      command,
+      timeoutSeconds: config.failover.publishTimeoutSeconds,
+      env: { ENFORCER_NODE: config.node, ENFORCER_EPOCH: String(fence.epoch), ENFORCER_ROLE: 'active', ENFORCER_ACTIVE_NODE: config.node },
+      log: d.log,
+      signal: session.signal,
+    });
+    ran.push({ what: 'publish command', command, ok: r.ok, summary: r.summary });
+    await fenced(db, fence, (tx) =>
+      audit(tx, fence, { actor: d.actor, event: r.ok ? 'publish command succeeded' : 'publish command failed', detail: { command, result: r.summary } }),
+    ).catch((e: unknown) => d.log.error({ err: (e as Error).message }, 'could not record the publish command'));
+  }
+  return { ran, ok: ran.every((r) => r.ok) };
+}
+
+/** Record a NO-GO: the hold (if this node is under one) keeps the reasons; always audited. */
+export async function holdOnNoGo(d: Omit<PublishDeps, 'log'>, problems: string[]): Promise<boolean> {
+  const { db, config, session } = d;
+  const fence = session.fence;
+  return fenced(db, fence, async (tx) => {
+    const hold = await readHold(tx);
+    const held = holdApplies(hold, config.node, config.node);
+    if (held) await setHold(tx, { ...hold, verdict: 'NO-GO', problems: problems.slice(0, 20) });
+    await audit(tx, fence, { actor: d.actor, event: 'failover NO-GO', detail: { epoch: fence.epoch, held, problems: problems.slice(0, 50) } });
+    return held;
+  });
+}
