@@ -40,7 +40,9 @@ export function action<O>(fn: CommandFn<O>) {
     } catch (e) {
       const { code, message } = classify(e);
       const log = ctx?.log ?? createLogger({ level: global.logLevel ?? 'info' });
-      log.error({ command: name, exitCode: code, ...(code === EXIT.ERROR && e instanceof Error ? { stack: e.stack } : {}) }, `${name}: ${message}`);
+      // A stack only for the unexpected; the enforcer's own errors say all there is to say.
+      const unexpected = e instanceof Error && !(e instanceof EnforcerError) && !(e instanceof InputError);
+      log.error({ command: name, exitCode: code, ...(unexpected ? { stack: e.stack } : {}) }, `${name}: ${message}`);
       if (global.json) process.stdout.write(JSON.stringify({ error: message, exitCode: code }) + '\n');
       else process.stderr.write(`enforcer: ${message}\n`);
       process.exitCode = code;

@@ -71,5 +71,5 @@ export function decideRole(i: RoleInputs): RoleDecision {
   if (i.state?.pendingRole === 'standby') {
     return wait('transition-failed', `${lease.activeNode} is the active node, but this node's onStandby hook failed: ${i.state.hookError}`);
   }
-  return { role: 'STANDBY', reason: null, explanation: `${lease.activeNode} is the active node; this node takes over only by an explicit takeover` };
+  return { role: 'STANDBY', reason: null, explanation: `${lease.activeNode} is the active node; this node takes over only by \`enforcer failover\`` };
 }

@@ -75,6 +75,11 @@ export async function enterActive(deps: GuardDeps): Promise<Entered> {
     await becomeStandby(deps, before);
     return { role: 'standby', lease: before };
   }
+  // Refused before taking anything, so a held node's cron runs leave the epoch alone.
+  if (!deps.deferTransition) {
+    const hold = await readHold(db);
+    if (holdApplies(hold, config.node, before.activeNode)) throw new PublishHeldError(hold);
+  }
   const lock = config.database.kind === 'postgres' ? await takeLock(deps, config.database.url) : null;
   let session: ActiveSession | null = null;
   try {
