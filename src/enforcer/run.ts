@@ -25,7 +25,10 @@ import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runDsCommand } from './ds-commands.js';
-import { enforceZone, zoneStep } from './zone-step.js';
+import { zoneStep } from './zone-step.js';
+import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
+import { loadZoneStates } from './zone-state.js';
+import { enforce } from '../rollover/index.js';
 
 export interface RunDeps {
   db: Db;
@@ -45,6 +48,8 @@ export interface RunOptions {
   everyZone?: boolean;
   /** Leave the session running afterwards (the caller goes on under the lease and ends it). */
   keepSession?: boolean;
+  /** Zone steps side by side (PostgreSQL only); default ZONE_CONCURRENCY. */
+  concurrency?: number;
   batchSize?: number;
   progress?: (done: number, what: string) => void;
 }
@@ -65,6 +70,9 @@ export interface RunSummary {
   errors: Array<{ zone: string; message: string }>;
   nextRunAt: string | null;
 }
+
+/** Zone steps in flight at once on PostgreSQL: enough to overlap commit and fsync waits, few connections. */
+export const ZONE_CONCURRENCY = 8;
 
 export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise<RunSummary> {
   const { db, config, log } = deps;
@@ -114,8 +122,11 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     if (!opts.keepSession) await keeper.end();
     throw e;
   }
+  let workers: Db[] = [db];
   try {
     summary.imported = await syncConfiguredFiles(db, fence, config, actor);
+    // Zone steps wait mostly on commits and fsyncs: several at once, each on its own connection.
+    workers = await openWorkers(db, (opts.concurrency ?? ZONE_CONCURRENCY) - 1);
     const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
     const batchSize = opts.batchSize ?? 500;
     let after = '';
@@ -126,29 +137,34 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.name;
       summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, actor, summary);
-      for (const zone of batch) {
-        keeper.check();
-        summary.zonesExamined++;
-        const policy = policies.get(zone.policy);
-        try {
-          if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
-          const r = await zoneStep({ db, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
-          if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
-          for (const q of r.dsRequests) {
-            const req = { zone: zone.name, ...q };
-            summary.dsRequests.push(req);
-            const done = await runDsCommand({ db, fence, config, clock: deps.clock, log }, req);
-            if (done && !done.ok) summary.errors.push({ zone: zone.name, message: `${q.type} command for key ${q.keyTag} failed: ${done.summary}` });
+      await forEachZone({
+        zones: batch,
+        dbs: workers,
+        serialKey: (zone) => (policies.get(zone.policy)?.keys.shareKeys ? zone.policy : null),
+        step: async (zone, zdb) => {
+          keeper.check();
+          summary.zonesExamined++;
+          const policy = policies.get(zone.policy);
+          try {
+            if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
+            const r = await zoneStep({ db: zdb, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
+            if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
+            for (const q of r.dsRequests) {
+              const req = { zone: zone.name, ...q };
+              summary.dsRequests.push(req);
+              const done = await runDsCommand({ db: zdb, fence, config, clock: deps.clock, log }, req);
+              if (done && !done.ok) summary.errors.push({ zone: zone.name, message: `${q.type} command for key ${q.keyTag} failed: ${done.summary}` });
+            }
+            if (r.signconfWritten) summary.signconfWritten++;
+            log.debug(r, 'zone done');
+          } catch (e) {
+            if (isFatal(e)) throw e;
+            summary.errors.push({ zone: zone.name, message: (e as Error).message });
+            log.error({ zone: zone.name, err: (e as Error).message }, 'zone failed');
           }
-          if (r.signconfWritten) summary.signconfWritten++;
-          log.debug(r, 'zone done');
-        } catch (e) {
-          if (isFatal(e)) throw e;
-          summary.errors.push({ zone: zone.name, message: (e as Error).message });
-          log.error({ zone: zone.name, err: (e as Error).message }, 'zone failed');
-        }
-        opts.progress?.(summary.zonesExamined, zone.name);
-      }
+          opts.progress?.(summary.zonesExamined, zone.name);
+        },
+      });
       if (opts.zones) break;
     }
     const next = await earliestNextRun(db);
@@ -164,6 +180,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     );
     throw e;
   } finally {
+    await closeWorkers(workers);
     if (!opts.keepSession) await keeper.end();
   }
 }
@@ -209,11 +226,15 @@ async function fillPools(
   summary: RunSummary,
 ): Promise<number> {
   const needs = new Map<string, { slot: PoolSlot; count: number }>();
+  // Ask the core (pure) which keys each zone will want now, so they can be made in advance;
+  // the batch's states are read in two queries.
+  const states = await loadZoneStates(deps.db, batch, policies);
+  const now = deps.clock.now().getTime();
   for (const zone of batch) {
     const policy = policies.get(zone.policy);
-    if (!policy) continue;
-    // Ask the core (pure) which keys the zone will want now, so they can be made in advance.
-    const wanted = (await enforceZone(deps.db, zone.name, policy, deps.clock.now())).actions;
+    const loaded = states.get(zone.name);
+    if (!policy || !loaded) continue;
+    const wanted = enforce(loaded.state, policy, now).actions;
     for (const a of wanted) {
       if (a.type !== 'create-key') continue;
       const slot: PoolSlot = { policy: policy.name, role: a.role, algorithm: a.algorithm, bits: a.bits, repository: a.repository };

@@ -6,9 +6,9 @@ import { initialTtls, rolloverKeyFromRow, type Action, type RolloverKey, type Zo
 import type { Policy } from '../policy/policy.js';
 import { audit } from '../store/audit.js';
 import type { Queryable } from '../store/db.js';
-import { purgeZoneKey, updateZoneKey, zoneKeys, type ZoneKeyRow } from '../store/keys.js';
+import { purgeZoneKey, updateZoneKey, zoneKeys, zoneKeysOf, type ZoneKeyRow } from '../store/keys.js';
 import type { Fence } from '../store/lease.js';
-import { getZoneRollover, setZoneRollover } from '../store/zones.js';
+import { getZoneRollover, setZoneRollover, zoneRollovers, type ZoneRolloverRow } from '../store/zones.js';
 
 export interface LoadedZone {
   state: ZoneState;
@@ -16,8 +16,28 @@ export interface LoadedZone {
 }
 
 export async function loadZoneState(q: Queryable, zone: string, policy: Policy): Promise<LoadedZone> {
-  const rows = await zoneKeys(q, zone);
-  const z = await getZoneRollover(q, zone);
+  return toLoaded(await zoneKeys(q, zone), await getZoneRollover(q, zone), policy);
+}
+
+/**
+ * loadZoneState for many zones in two queries (read-only views and a run's look-ahead); zones
+ * whose policy is not in `policies` are left out.
+ */
+export async function loadZoneStates(q: Queryable, zones: ReadonlyArray<{ name: string; policy: string }>, policies: ReadonlyMap<string, Policy>): Promise<Map<string, LoadedZone>> {
+  const names = zones.map((z) => z.name);
+  const keys = await zoneKeysOf(q, names);
+  const rollovers = await zoneRollovers(q, names);
+  const byZone = new Map<string, ZoneKeyRow[]>();
+  for (const k of keys) byZone.set(k.zone, [...(byZone.get(k.zone) ?? []), k]);
+  const out = new Map<string, LoadedZone>();
+  for (const z of zones) {
+    const policy = policies.get(z.policy);
+    if (policy) out.set(z.name, toLoaded(byZone.get(z.name) ?? [], rollovers.get(z.name) ?? null, policy));
+  }
+  return out;
+}
+
+function toLoaded(rows: ZoneKeyRow[], z: ZoneRolloverRow | null, policy: Policy): LoadedZone {
   const state: ZoneState = {
     keys: rows.map(rolloverKeyFromRow),
     rollRequested: z?.rollRequested ?? {},

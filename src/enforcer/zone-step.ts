@@ -5,10 +5,10 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/policy.js';
-import { apply, enforce, initialStates, type Action, type EnforceResult } from '../rollover/index.js';
+import { apply, enforce, initialStates, type Action } from '../rollover/index.js';
 import { audit } from '../store/audit.js';
 import type { Db, Queryable } from '../store/db.js';
-import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys } from '../store/keys.js';
+import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys, type HsmKeyRow, type PoolSlot } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { getSignconfRecord } from '../store/signconf-records.js';
 import { setNextRun, setNsec3Salt, getZone, type ZoneRow } from '../store/zones.js';
@@ -43,12 +43,6 @@ export class PoolEmptyError extends EnforcerError {
   }
 }
 
-/** The core's verdict for a zone as stored (pure apart from the reads). */
-export async function enforceZone(q: Queryable, zone: string, policy: Policy, now: Date): Promise<EnforceResult> {
-  const { state } = await loadZoneState(q, zone, policy);
-  return enforce(state, policy, now.getTime());
-}
-
 /** Give the zone the keys the core asked for: the policy's shared key, or unused pool keys. */
 async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: string, creates: CreateKey[], now: Date, actor: string): Promise<number> {
   const existing = await zoneKeys(tx, zone);
@@ -58,9 +52,8 @@ async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: str
     const slot = { policy: policy.name, role: c.role, algorithm: c.algorithm, bits: c.bits, repository: c.repository };
     const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
     const usable = shared && !used.has(shared.id) ? [shared] : [];
-    // A zone never gets two keys with the same tag: skip pool keys that would collide.
-    const candidates = usable.length > 0 ? usable : await poolKeys(tx, slot, 8);
-    const pick = candidates.find((k) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey)));
+    const fits = (k: HsmKeyRow) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey));
+    const pick = usable.length > 0 ? usable.find(fits) : await claimPoolKey(tx, slot, fits);
     if (!pick) throw new PoolEmptyError(zone, `${c.role} algorithm ${c.algorithm}`);
     const keyTag = tagOf(c.role, pick.algorithm, pick.publicKey);
     tags.add(keyTag);
@@ -70,6 +63,21 @@ async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: str
     await audit(tx, fence, { actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: pick === usable[0] } });
   }
   return creates.length;
+}
+
+/**
+ * One unused pool key that `fits` (a zone never gets two keys with the same tag), claimed one at a
+ * time so a transaction locks only the key it takes (and the rare colliding ones it passed over).
+ */
+async function claimPoolKey(tx: Queryable, slot: PoolSlot, fits: (k: HsmKeyRow) => boolean): Promise<HsmKeyRow | undefined> {
+  const passed: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const [k] = await poolKeys(tx, slot, 1, passed);
+    if (!k) return undefined;
+    if (fits(k)) return k;
+    passed.push(k.id);
+  }
+  return undefined;
 }
 
 /** Whether the zone needs a new NSEC3 salt now: none yet, the wrong length, or older than <Resalt>. */

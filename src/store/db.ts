@@ -14,6 +14,11 @@ export interface Db extends Queryable {
   readonly description: string;
   /** Run fn in one transaction; commits when fn resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Another connection to the same database with the same settings, for work done side by side
+   * (a run's zone steps); absent where the database allows one connection only (embedded).
+   */
+  fork?(): Promise<Db>;
   close(): Promise<void>;
 }
 

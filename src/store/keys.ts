@@ -92,11 +92,16 @@ export interface PoolSlot {
 }
 
 /** Unused keys for a slot, oldest first, locked so concurrent allocations never share one. */
-export async function poolKeys(tx: Queryable, slot: PoolSlot, limit: number): Promise<HsmKeyRow[]> {
+/**
+ * Unused pool keys for the slot, locked for this transaction; keys other transactions hold are
+ * skipped, so zone steps running side by side each claim their own. Lock only what will be used:
+ * every row locked here is hidden from the others until this transaction ends.
+ */
+export async function poolKeys(tx: Queryable, slot: PoolSlot, limit: number, exclude: readonly number[] = []): Promise<HsmKeyRow[]> {
   const rows = await tx.query(
     `SELECT * FROM hsm_key WHERE status = 'unused' AND policy = $1 AND role = $2 AND algorithm = $3
-       AND bits = $4 AND repository = $5 ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED`,
-    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository, limit],
+       AND bits = $4 AND repository = $5 AND NOT (id = ANY($7::bigint[])) ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED`,
+    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository, limit, exclude],
   );
   return rows.map(toHsm);
 }
@@ -157,6 +162,11 @@ function toZoneKey(r: Record<string, unknown>): ZoneKeyRow {
 
 export async function zoneKeys(q: Queryable, zone: string): Promise<ZoneKeyRow[]> {
   return (await q.query(`${ZONE_KEY_SELECT} WHERE zk.zone = $1 ORDER BY zk.id`, [zone])).map(toZoneKey);
+}
+
+/** The keys of several zones in one query (a run's batch, a listing), by zone then id. */
+export async function zoneKeysOf(q: Queryable, zones: readonly string[]): Promise<ZoneKeyRow[]> {
+  return (await q.query(`${ZONE_KEY_SELECT} WHERE zk.zone = ANY($1::text[]) ORDER BY zk.zone, zk.id`, [zones])).map(toZoneKey);
 }
 
 export async function allZoneKeys(q: Queryable, zone?: string): Promise<ZoneKeyRow[]> {

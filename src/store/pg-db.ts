@@ -1,5 +1,6 @@
 // PostgreSQL through `pg`: one dedicated client (never a pool), so a transaction and the
-// session settings it relies on always run on the same backend. Calls are serialised.
+// session settings it relies on always run on the same backend. Calls are serialised; work
+// done side by side gets connections of its own (`fork`).
 
 import pg from 'pg';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
@@ -62,6 +63,7 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
           throw e;
         }
       }),
+    fork: () => openPostgres(url, opts),
     close: async () => {
       closing = true;
       await client.end().catch(() => undefined);

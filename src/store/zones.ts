@@ -166,6 +166,15 @@ export async function getZoneRollover(q: Queryable, name: string): Promise<ZoneR
   return r ? { rollRequested: r.roll_requested, publishedTtls: r.published_ttls, retire: r.retire } : null;
 }
 
+/** getZoneRollover for several zones in one query. */
+export async function zoneRollovers(q: Queryable, names: readonly string[]): Promise<Map<string, ZoneRolloverRow>> {
+  const rows = await q.query<{ name: string; roll_requested: Record<string, boolean>; published_ttls: ZoneRolloverRow['publishedTtls']; retire: boolean }>(
+    'SELECT name, roll_requested, published_ttls, retire FROM zone WHERE name = ANY($1::text[])',
+    [names],
+  );
+  return new Map(rows.map((r) => [r.name, { rollRequested: r.roll_requested, publishedTtls: r.published_ttls, retire: r.retire }]));
+}
+
 export async function setZoneRollover(tx: Queryable, name: string, r: ZoneRolloverRow): Promise<void> {
   await tx.query('UPDATE zone SET roll_requested = $2, published_ttls = $3, retire = $4 WHERE name = $1', [
     name,

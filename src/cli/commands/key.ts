@@ -14,8 +14,9 @@ import { parseDuration } from '../../policy/duration.js';
 import { InputError } from '../../policy/errors.js';
 import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
 import type { Queryable } from '../../store/db.js';
-import { enforceZone } from '../../enforcer/zone-step.js';
-import { getPolicy } from '../../store/policies.js';
+import { loadZoneStates } from '../../enforcer/zone-state.js';
+import { enforce } from '../../rollover/index.js';
+import { getPolicy, listPolicies } from '../../store/policies.js';
 import { getZone, listZones } from '../../store/zones.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
@@ -148,11 +149,14 @@ export function registerKey(program: Command): Command {
  */
 async function waitsByKey(db: Queryable, keys: ZoneKeyRow[], now: Date): Promise<Map<string, { next: string | null; messages: string[] }>> {
   const out = new Map<string, { next: string | null; messages: string[] }>();
-  for (const zone of new Set(keys.map((k) => k.zone))) {
-    const z = await getZone(db, zone);
-    const policy = z ? await getPolicy(db, z.policy) : null;
-    if (!policy) continue;
-    const result = await enforceZone(db, zone, policy, now);
+  const wanted = new Set(keys.map((k) => k.zone));
+  const zones = (await listZones(db)).filter((z) => wanted.has(z.name));
+  const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
+  const loaded = await loadZoneStates(db, zones, policies);
+  for (const z of zones) {
+    const state = loaded.get(z.name);
+    if (!state) continue;
+    const result = enforce(state.state, policies.get(z.policy)!, now.getTime());
     for (const w of result.waits) {
       if (w.keyId === null) continue;
       const e = out.get(w.keyId) ?? { next: null, messages: [] };

@@ -16,8 +16,8 @@ export function registerSwitchover(program: Command): void {
       'after',
       `
 Examples:
-  ns-a$ enforcer -c /etc/dnssec-enforcer/enforcer.yaml switchover --to ns-b --reason "ns-a maintenance"
-  ns-b$ enforcer -c /etc/dnssec-enforcer/enforcer.yaml failover
+  enforcer -c /etc/dnssec-enforcer/enforcer.yaml switchover --to ns-b --reason "ns-a maintenance"   (on ns-a)
+  enforcer -c /etc/dnssec-enforcer/enforcer.yaml failover                                        (then on ns-b)
 
 This node (the active node) waits for its run lock, runs its hooks.onStandby (stop the signer
 here), and hands the active role to --to under a new epoch. Until \`failover\` on that node says GO,
