@@ -16,7 +16,9 @@ import type { QueryFn } from '../probe/dns-client.js';
 import type { Db } from '../store/db.js';
 import { allZoneKeys, type ZoneKeyRow } from '../store/keys.js';
 import { listPolicies } from '../store/policies.js';
-import { getSignconfRecord } from '../store/signconf-records.js';
+import { listSignconfRecords } from '../store/signconf-records.js';
+import { loadZoneStates } from '../enforcer/zone-state.js';
+import { limiter } from '../probe/limit.js';
 import { listZones } from '../store/zones.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { skipped, stepReport, type Problem, type StepReport } from './drill-types.js';
@@ -52,6 +54,9 @@ export interface DrillReport {
   live: LiveZone[];
 }
 
+/** Scratch files written and real files read at once. */
+const FILE_CONCURRENCY = 16;
+
 const NAMES = { 1: 'preconditions', 3: 'render signconf (scratch)', 4: 'verify signconf', 5: 'live DNSKEY sets' } as const;
 
 export async function runDrill(deps: DrillDeps): Promise<DrillReport> {
@@ -82,42 +87,53 @@ async function drillIn(deps: DrillDeps, scratch: string): Promise<DrillReport> {
   const read = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const keys = await allZoneKeys(tx);
-    const step1 = [...(await configProblems(tx, config)), ...(await keystoreProblems(keys, config))];
+    const configDiffers = await configProblems(tx, config);
     const zones = await listZones(tx);
     const policies = new Map((await listPolicies(tx)).map((p) => [p.name, p]));
-    const rendered: RenderedZone[] = [];
-    const step3: Problem[] = [];
-    const step4: Problem[] = [];
-    for (const zone of zones) {
-      const r = await renderZone(tx, zone, policies.get(zone.policy), config.signconfDirectory, scratch, now);
-      if (!r.ok) {
-        step3.push({ zone: r.zone, reason: r.reason });
-        continue;
-      }
-      rendered.push(r.rendered);
-      step4.push(...(await verifyZone(r.rendered, await getSignconfRecord(tx, zone.name))));
-    }
-    return { keys, step1, zones: zones.map((z) => z.name), rendered, step3, step4 };
+    // Every zone's state and record in three queries, all inside this one snapshot.
+    const states = await loadZoneStates(tx, zones, policies);
+    const records = new Map((await listSignconfRecords(tx)).map((r) => [r.zone, r]));
+    return { keys, configDiffers, zones, policies, states, records };
   });
+  const step1 = [...read.configDiffers, ...(await keystoreProblems(read.keys, config))];
+  // Rendering and file reads need no database: side by side, bounded.
+  const limit = limiter(FILE_CONCURRENCY);
+  const outcomes = await Promise.all(
+    read.zones.map((zone) =>
+      limit(async () => {
+        const r = await renderZone(read.states.get(zone.name), zone, read.policies.get(zone.policy), config.signconfDirectory, scratch, now);
+        return { r, problems: r.ok ? await verifyZone(r.rendered, read.records.get(zone.name) ?? null) : [] };
+      }),
+    ),
+  );
+  const rendered: RenderedZone[] = [];
+  const step3: Problem[] = [];
+  const step4: Problem[] = [];
+  for (const { r, problems } of outcomes) {
+    if (r.ok) rendered.push(r.rendered);
+    else step3.push({ zone: r.zone, reason: r.reason });
+    step4.push(...problems);
+  }
 
+  const zoneNames = read.zones.map((z) => z.name);
   const steps: StepReport[] = [
-    stepReport(1, NAMES[1], `database reachable, configuration and ${distinct(read.keys)} keys checked`, read.step1),
-    stepReport(3, NAMES[3], `${read.rendered.length} of ${read.zones.length} zones rendered`, read.step3),
-    stepReport(4, NAMES[4], `${read.rendered.length - zonesIn(read.step4).size} of ${read.rendered.length} zones as recorded`, read.step4),
+    stepReport(1, NAMES[1], `database reachable, configuration and ${distinct(read.keys)} keys checked`, step1),
+    stepReport(3, NAMES[3], `${rendered.length} of ${zoneNames.length} zones rendered`, step3),
+    stepReport(4, NAMES[4], `${rendered.length - zonesIn(step4).size} of ${rendered.length} zones as recorded`, step4),
   ];
   let live: LiveZone[] = [];
   if (!config.probe) {
     steps.push(stepReport(5, NAMES[5], 'not configured', [{ reason: `no probe servers: add a probe section to ${config.file}` }]));
   } else {
-    const checked = await liveKeyCheck(read.zones, read.keys, config.probe, { now: deps.now, ...(deps.query ? { query: deps.query } : {}) });
+    const checked = await liveKeyCheck(zoneNames, read.keys, config.probe, { now: deps.now, ...(deps.query ? { query: deps.query } : {}) });
     live = checked.zones;
     const matched = live.filter((z) => z.verdict === 'MATCH').length;
     steps.push(stepReport(5, NAMES[5], `${matched} of ${live.length} zones MATCH`, checked.problems));
   }
 
-  const renderedZones = new Set(read.rendered.map((r) => r.zone));
-  const differs = zonesIn(read.step4);
-  const zones: DrillZone[] = read.zones.map((zone) => ({
+  const renderedZones = new Set(rendered.map((r) => r.zone));
+  const differs = zonesIn(step4);
+  const zones: DrillZone[] = zoneNames.map((zone) => ({
     zone,
     signconf: !renderedZones.has(zone) ? 'NOT RENDERED' : differs.has(zone) ? 'DIFFERS' : 'OK',
     live: live.find((l) => l.zone === zone)?.verdict ?? null,

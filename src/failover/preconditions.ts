@@ -17,6 +17,7 @@ import type { Queryable } from '../store/db.js';
 import type { ZoneKeyRow } from '../store/keys.js';
 import { getMeta } from '../store/meta.js';
 import type { Problem } from './drill-types.js';
+import { limiter } from '../probe/limit.js';
 
 export async function configProblems(db: Queryable, config: Config): Promise<Problem[]> {
   const recorded = parseRecordedFingerprint(await getMeta(db, FINGERPRINT_META_KEY));
@@ -61,10 +62,12 @@ export async function keystoreProblems(keys: readonly ZoneKeyRow[], config: Pick
     }
     return p;
   };
-  for (const k of keys) {
-    const missing = await check(k);
-    if (missing) problems.push({ zone: k.zone, reason: `key ${k.keyTag} (${k.role}, locator ${k.locator}): ${missing}` });
-  }
+  // Key files are read side by side (bounded); problems come out in key order.
+  const limit = limiter(16);
+  const missing = await Promise.all(keys.map((k) => limit(() => check(k))));
+  keys.forEach((k, i) => {
+    if (missing[i]) problems.push({ zone: k.zone, reason: `key ${k.keyTag} (${k.role}, locator ${k.locator}): ${missing[i]}` });
+  });
   return problems;
 }
 

@@ -1,6 +1,6 @@
-// Drill step 3: render every zone's signconf from the database as a run at `now` would, into a scratch
-// directory. Contract: read-only towards the database (the rollover core's `enforce` is pure and its
-// result is never saved) and towards the real signconf directory (only its path names are derived);
+// Drill step 3: render every zone's signconf from its stored state as a run at `now` would, into a scratch
+// directory. Contract: reads nothing itself (the caller loads the states; the rollover core's `enforce` is
+// pure and its result is never saved); towards the real signconf directory (only its path names are derived);
 // the only files written are new ones inside `scratchDir`. Where a run would first do something the
 // drill cannot repeat (allocate pool keys, draw a fresh random NSEC3 salt), the document is rendered
 // from the current keys and salt and the reason is noted, so step 4 can say why it will differ.
@@ -12,9 +12,8 @@ import { enforce } from '../rollover/index.js';
 import { contentHash } from '../signconf/metadata.js';
 import { signconfPathFor } from '../signconf/paths.js';
 import { renderSignconf } from '../signconf/render.js';
-import type { Queryable } from '../store/db.js';
 import type { ZoneRow } from '../store/zones.js';
-import { loadZoneState } from '../enforcer/zone-state.js';
+import type { LoadedZone } from '../enforcer/zone-state.js';
 import { saltDue } from '../enforcer/zone-step.js';
 
 export interface RenderedZone {
@@ -35,11 +34,11 @@ export interface RenderedZone {
 
 export type RenderOutcome = { ok: true; rendered: RenderedZone } | { ok: false; zone: string; reason: string };
 
-export async function renderZone(db: Queryable, zone: ZoneRow, policy: Policy | undefined, signconfDirectory: string, scratchDir: string, now: Date): Promise<RenderOutcome> {
+/** `loaded` is the zone's state as stored (loadZoneStates); undefined when its policy is unknown. */
+export async function renderZone(loaded: LoadedZone | undefined, zone: ZoneRow, policy: Policy | undefined, signconfDirectory: string, scratchDir: string, now: Date): Promise<RenderOutcome> {
   try {
-    if (!policy) return { ok: false, zone: zone.name, reason: `policy ${zone.policy} is not in the database` };
+    if (!policy || !loaded) return { ok: false, zone: zone.name, reason: `policy ${zone.policy} is not in the database` };
     const realPath = signconfPathFor(signconfDirectory, zone.name, zone.signconfPath);
-    const loaded = await loadZoneState(db, zone.name, policy);
     const result = enforce(loaded.state, policy, now.getTime());
     const due: string[] = [];
     const unrepeatable: string[] = [];
