@@ -122,6 +122,8 @@ const SCHEMA: FieldSpec = {
         timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
+    // Listed so unknown-key messages name it; checked by checkDsCheckSection, not here.
+    dsCheck: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
     hooks: {
       kind: 'object',
       optional: true,
@@ -143,8 +145,6 @@ const SCHEMA: FieldSpec = {
     },
     // Listed so unknown-key messages name it; its lists are checked by checkProbeSection, not here.
     probe: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
-    // Likewise checked by checkDsCheckSection.
-    dsCheck: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
   },
 };
 

@@ -104,13 +104,13 @@ describe('key ds-check on a running enforcer (real database, real parent servers
 
   it('keeps the key submitted while one of the two parent servers lacks the DS, naming that server', async () => {
     await runUntil((s) => s.dsRequests.some((r) => r.type === 'ds-submit'));
-    [csk1] = await keys();
-    await asActive((fence) => recordDsAnswer(db, fence, ZONE, 'ds-submit', { keyTag: csk1!.keyTag }, clock.now(), 'test'));
-    parents([csk1!], []);
+    csk1 = (await keys())[0]!;
+    await asActive((fence) => recordDsAnswer(db, fence, ZONE, 'ds-submit', { keyTag: csk1.keyTag }, clock.now(), 'test'));
+    parents([csk1], []);
     const r = await apply();
     expect(r.zones).toHaveLength(1);
     expect(r.zones[0]).toMatchObject({ zone: ZONE, serverSource: 'zone', problem: null, warnings: [] });
-    expect(keyReport(r, csk1!.keyTag)).toMatchObject({
+    expect(keyReport(r, csk1.keyTag)).toMatchObject({
       role: 'CSK', dsAtParent: 'submitted', wants: 'ds-seen', verdict: 'pending', recorded: false,
       reason: `not served by ${s2()}`, servers: [{ server: s1(), serves: true }, { server: s2(), serves: false }],
     });

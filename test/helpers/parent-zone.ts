@@ -3,7 +3,7 @@
 // wants the parent to serve. Without a delegation the child's name does not exist (NXDOMAIN).
 
 import type dnsPacket from 'dns-packet';
-import { dnskeyFor, encodeDnskeyRdata } from '../../src/dnssec/dnskey.js';
+import { DNSSEC_PROTOCOL, encodeDnskeyRdata } from '../../src/dnssec/dnskey.js';
 import { makeDs, type DigestType } from '../../src/dnssec/ds.js';
 import { fqdn } from '../../src/dnssec/name.js';
 import type { ZoneContent, Behaviour } from './dns-responder.js';
@@ -24,7 +24,7 @@ export interface DsOptions {
 }
 
 export function dsRecord(child: string, key: KeyLike, o: DsOptions = {}): dnsPacket.Answer {
-  const ds = makeDs(child, encodeDnskeyRdata(dnskeyFor(key.flags, key.algorithm, key.publicKey)), o.digestType ?? 2);
+  const ds = makeDs(child, encodeDnskeyRdata({ ...key, protocol: DNSSEC_PROTOCOL }), o.digestType ?? 2);
   const digest = Buffer.from(ds.digest);
   if (o.corrupt) digest[0]! ^= 1;
   return {

@@ -4,15 +4,17 @@
 
 import type { Command } from 'commander';
 import { checkDs, type DsCheckReport, type ZoneReport } from '../../enforcer/ds-check.js';
-import { EXIT } from '../../util/exit-codes.js';
+import { readLease } from '../../store/lease.js';
+import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
 import type { Context } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
 interface Options {
-  zone: string[];
+  zone?: string[];
   apply?: boolean;
+  ifActive?: boolean;
   quiet?: boolean;
 }
 
@@ -26,8 +28,9 @@ export function registerKeyDsCheck(key: Command): void {
   key
     .command('ds-check')
     .description('ask every parent nameserver for the DS records the enforcer waits for; --apply records ds-seen / ds-gone')
-    .option('--zone <name>', 'only this zone (repeatable); default every zone with a key waiting for the parent', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--zone <name>', 'only this zone (repeatable); default every zone with a key waiting for the parent', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--apply', 'record ds-seen / ds-gone for every key all parent servers confirm (active node only)')
+    .option('--if-active', 'with --apply on the standby node: do nothing and exit 0 (the same cron line on both nodes)')
     .option('--quiet', 'print only what needs attention or was recorded (nothing while merely waiting); for cron')
     .addHelpText(
       'after',
@@ -44,16 +47,28 @@ Examples:
   enforcer key ds-check
   enforcer key ds-check --zone example.com --zone example.net
   enforcer --json key ds-check --apply
-  */15 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml key ds-check --apply --quiet   (crontab)
+  7-59/15 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml key ds-check --apply --if-active --quiet
+                   (crontab, same line on both nodes; minutes apart from the run's cron line)
 
 Exit codes: 0 nothing waiting, or every waiting key confirmed (and recorded with --apply),
-1 some waiting key not confirmed (pending or unknown) or not recorded, 2 usage, 3 bad input
-(unknown zone, bad configuration), 69 database unreachable, 75 --apply on the standby node or while
-another process acts, 78 database schema newer than this program.`,
+or --apply --if-active on the standby node; 1 some waiting key not confirmed (pending or unknown)
+or not recorded; 2 usage; 3 bad input (unknown zone, bad configuration); 69 database unreachable;
+75 --apply on the standby node (without --if-active) or while another process acts; 78 database
+schema newer than this program.`,
     )
     .action(
       action<Options>(async (ctx, o) => {
-        const zones = o.zone.map((z) => normaliseZoneName(z, { path: '--zone' }));
+        const zones = (o.zone ?? []).map((z) => normaliseZoneName(z, { path: '--zone' }));
+        if (o.ifActive && !o.apply) throw new EnforcerError('--if-active goes with --apply', EXIT.USAGE);
+        if (o.ifActive) {
+          const lease = await readLease(await ctx.db());
+          if (lease.activeNode && lease.activeNode !== ctx.config.node) {
+            const message = `standby: ${lease.activeNode} is the active node (epoch ${lease.epoch}); nothing done on ${ctx.config.node}`;
+            if (ctx.json) printJson({ role: 'standby', activeNode: lease.activeNode, epoch: lease.epoch });
+            else if (!o.quiet) process.stdout.write(message + '\n');
+            return { exitCode: EXIT.OK, message, fields: { role: 'standby', activeNode: lease.activeNode } };
+          }
+        }
         const report = o.apply
           ? await ctx.withLease((db, fence) => checkDs(deps(ctx, db), { zones, apply: { fence, actor: 'key ds-check' } }))
           : await checkDs(deps(ctx, await ctx.readDb()), { zones });
