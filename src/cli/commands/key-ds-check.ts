@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import { checkDs, type DsCheckReport, type ZoneReport } from '../../enforcer/ds-check.js';
+import type { Db } from '../../store/db.js';
 import { readLease } from '../../store/lease.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
@@ -86,7 +87,7 @@ schema newer than this program.`,
 }
 
 /** Built after the database is open: only then is the context's clock final (test settings). */
-function deps(ctx: Context, db: Awaited<ReturnType<Context['readDb']>>) {
+function deps(ctx: Context, db: Db) {
   return { db, config: ctx.config, clock: ctx.clock, log: ctx.log };
 }
 
