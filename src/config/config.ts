@@ -9,6 +9,7 @@ import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode } fr
 import { InputError } from '../policy/errors.js';
 import { checkValue, type FieldSpec } from './schema.js';
 import { checkProbeSection, type ProbeConfig } from '../failover/probe-config.js';
+import { checkDsCheckSection, type DsCheckConfig } from './ds-check-config.js';
 
 export interface KeystoreConfig {
   type: 'file';
@@ -36,6 +37,8 @@ export interface Config {
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
   /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
   probe?: ProbeConfig;
+  /** Where `key ds-check` finds the parent's servers; absent when not configured. */
+  dsCheck?: DsCheckConfig;
   /** How `failover` decides the active node is down, and what it runs once it says GO. */
   failover: FailoverConfig;
 }
@@ -119,6 +122,8 @@ const SCHEMA: FieldSpec = {
         timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
+    // Listed so unknown-key messages name it; checked by checkDsCheckSection, not here.
+    dsCheck: { kind: 'map', optional: true, value: { kind: 'boolean', optional: true } },
     hooks: {
       kind: 'object',
       optional: true,
@@ -166,9 +171,11 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     throw new InputError({ file, line }, `not valid YAML: ${err.message.split('\n')[0]}`);
   }
   const raw = doc.toJS() ?? {};
-  const { probe: rawProbe, ...rest } = raw as Record<string, unknown>;
+  const { probe: rawProbe, dsCheck: rawDsCheck, ...rest } = raw as Record<string, unknown>;
   const probe = rawProbe === undefined ? null : checkProbeSection(rawProbe);
-  const problem = checkValue(SCHEMA, rest, '') ?? (probe && !probe.ok ? probe.problem : null);
+  const dsCheck = rawDsCheck === undefined ? null : checkDsCheckSection(rawDsCheck);
+  const problem =
+    checkValue(SCHEMA, rest, '') ?? (probe && !probe.ok ? probe.problem : null) ?? (dsCheck && !dsCheck.ok ? dsCheck.problem : null);
   if (problem) {
     throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
   }
@@ -216,6 +223,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       timeoutSeconds: raw.hooks?.timeout ?? HOOK_TIMEOUT_DEFAULT,
     },
     ...(probe?.ok ? { probe: probe.probe } : {}),
+    ...(dsCheck?.ok ? { dsCheck: dsCheck.dsCheck } : {}),
     failover: {
       safePeriodSeconds,
       autoTakeover: raw.failover?.autoTakeover ?? false,

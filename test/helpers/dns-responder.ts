@@ -37,6 +37,8 @@ export type Behaviour =
   /** A UDP answer padded beyond the client's EDNS buffer without TC=1. */
   | 'oversized'
   | 'refused'
+  /** SERVFAIL, as a server with a broken zone answers. */
+  | 'servfail'
   /** A correct answer without the AA bit (a lame server). */
   | 'not-authoritative';
 
@@ -159,7 +161,7 @@ async function bindPair(address: string, fixedPort?: number): Promise<{ udp: dgr
 
 const FLAG_AA = dnsPacket.AUTHORITATIVE_ANSWER;
 const FLAG_TC = dnsPacket.TRUNCATED_RESPONSE;
-const RCODE = { NOERROR: 0, FORMERR: 1, NXDOMAIN: 3, REFUSED: 5 } as const;
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 
 function respond(msg: Buffer, transport: 'udp' | 'tcp', zoneFor: (name: string) => LoadedZone | undefined): Buffer[] {
   let query: dnsPacket.DecodedPacket;
@@ -185,6 +187,7 @@ function respond(msg: Buffer, transport: 'udp' | 'tcp', zoneFor: (name: string) 
   const base = { type: 'response' as const, id: query.id ?? 0, questions: [q], additionals: ednsOut };
   const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   if (!zone || behaviour === 'refused') return [dnsPacket.encode({ ...base, flags: rd | RCODE.REFUSED })];
+  if (behaviour === 'servfail') return [dnsPacket.encode({ ...base, flags: rd | RCODE.SERVFAIL })];
   if (behaviour === 'drop') return [];
 
   const owner = fqdn(q.name);

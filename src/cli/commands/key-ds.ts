@@ -1,5 +1,5 @@
 // `enforcer key ds-submit|ds-seen|ds-retract|ds-gone` and `enforcer key rollover`: the operator's
-// side of the DS workflow and manual rolls.
+// side of the DS workflow and manual rolls; `key ds-check` (key-ds-check.ts) automates ds-seen / ds-gone.
 
 import type { Command } from 'commander';
 import { recordDsAnswer, requestRoll, type DsAnswer } from '../../enforcer/operator-input.js';
@@ -7,6 +7,7 @@ import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
 import { printJson } from '../output.js';
+import { registerKeyDsCheck } from './key-ds-check.js';
 
 const DS_HELP: Record<DsAnswer, { what: string; then: string }> = {
   'ds-submit': { what: 'record that the DS of a KSK/CSK was submitted to the parent', then: 'wait for it to appear, then ds-seen' },
@@ -58,4 +59,6 @@ export function registerKeyDs(key: Command): void {
         process.stdout.write(`${zone}: ${role} roll requested; the next run starts it\n`);
       }),
     );
+
+  registerKeyDsCheck(key);
 }
