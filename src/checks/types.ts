@@ -76,19 +76,15 @@ export function unknownResult(check: string, message: string): CheckResult {
   return { check, status: 'UNKNOWN', summary: message, findings: [], perfdata: [] };
 }
 
-/** Human-readable duration for summaries: 90 → "1m30s", 93784 → "1d2h". Two units at most. */
+/** Human-readable duration for summaries: 90 → "1m30s", 93784 → "1d2h", 7238 → "2h". Two adjacent units at most. */
 export function humanSeconds(seconds: number): string {
   const s = Math.round(Math.abs(seconds));
   const sign = seconds < 0 ? '-' : '';
   const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts: string[] = [];
-  let rest = s;
-  for (const [u, n] of units) {
-    if (rest >= n || (u === 's' && parts.length === 0)) {
-      parts.push(`${Math.floor(rest / n)}${u}`);
-      rest %= n;
-    }
-    if (parts.length === 2) break;
-  }
-  return sign + parts.join('');
+  const i = units.findIndex(([, n]) => s >= n);
+  if (i < 0) return '0s';
+  const [u, n] = units[i]!;
+  const next = units[i + 1];
+  const rest = next ? Math.floor((s % n) / next[1]) : 0;
+  return `${sign}${Math.floor(s / n)}${u}${next && rest > 0 ? `${rest}${next[0]}` : ''}`;
 }
