@@ -19,7 +19,7 @@ import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { CheckContext, CheckSpec } from './check.js';
 import { readSnapshot } from './snapshot.js';
 import { rangeText, statusFor } from './thresholds.js';
-import { humanSeconds, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
+import { count, humanSeconds, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
 import { groupBy, selectZones } from './zones.js';
 
 export const liveCheck: CheckSpec = {
@@ -118,11 +118,11 @@ function summarise(outcomes: ZoneOutcome[], ctx: CheckContext): CheckResult {
       }
     }
   }
-  const count = (s: LiveState) => outcomes.filter((o) => o.state === s).length;
+  const inState = (s: LiveState) => outcomes.filter((o) => o.state === s).length;
   const perfdata: PerfDatum[] = [
     { label: 'live_zones', value: outcomes.length, uom: '', min: 0, metric: { name: 'live_zones_checked', help: 'Zones whose live DNSKEY set the check asked for.' } },
     ...LIVE_STATES.map((s): PerfDatum => ({
-      label: `live_${s}`, value: count(s), uom: '', min: 0, max: outcomes.length,
+      label: `live_${s}`, value: inState(s), uom: '', min: 0, max: outcomes.length,
       metric: { name: 'live_zones', help: 'Zones per live DNSKEY verdict (match, mismatch, unreachable, no_servers).', labels: { state: s } },
     })),
     { label: 'live_rrsig_expiring', value: expiring, uom: '', min: 0, max: outcomes.length, metric: { name: 'live_rrsig_expiring_zones', help: 'Zones whose soonest RRSIG over DNSKEY expires within the warning threshold.' } },
@@ -137,8 +137,8 @@ function summarise(outcomes: ZoneOutcome[], ctx: CheckContext): CheckResult {
   const rank: Record<LiveState, number> = { mismatch: 0, no_servers: 1, unreachable: 2, match: 3 };
   const bad = outcomes.filter((o) => o.state !== 'match').sort((a, b) => rank[a.state] - rank[b.state] || a.zone.localeCompare(b.zone));
   const head = bad.length === 0
-    ? `${outcomes.length} zones, every live DNSKEY set as expected`
-    : `${bad.length} of ${outcomes.length} zones not as expected: ${bad.slice(0, 3).map((o) => `${o.zone} ${o.state.replace('_', ' ')}`).join(', ')}${bad.length > 3 ? `, ${bad.length - 3} more` : ''}`;
+    ? `${count(outcomes.length, 'zone')}, every live DNSKEY set as expected`
+    : `${bad.length} of ${count(outcomes.length, 'zone')} not as expected: ${bad.slice(0, 3).map((o) => `${o.zone} ${o.state.replace('_', ' ')}`).join(', ')}${bad.length > 3 ? `, ${bad.length - 3} more` : ''}`;
   return resultOf('live', head + soon + note, findings, perfdata);
 }
 

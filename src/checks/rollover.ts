@@ -14,7 +14,7 @@ import type { CheckContext, CheckSpec } from './check.js';
 import { dsCommandOutcomes, type DsCommandOutcome } from './reads.js';
 import { readSnapshot } from './snapshot.js';
 import { rangeText, statusFor } from './thresholds.js';
-import { humanSeconds, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
+import { count, humanSeconds, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
 import { groupBy, selectZones } from './zones.js';
 
 /** A roll the core starts by itself is due at the first run after the lifetime; allow a day of missed runs. */
@@ -87,7 +87,7 @@ async function checkRollover(ctx: CheckContext): Promise<CheckResult> {
     { label: 'rollover_policy_problems', value: policyProblems.length, uom: '', min: 0, metric: { name: 'rollover_policy_problems', help: 'Policy problems that keep the core from rolling (e.g. a lifetime too short).' } },
   ];
   const parts = [
-    `${read.zones.length} zones`,
+    count(read.zones.length, 'zone'),
     waits.length === 0 ? 'no key waits for the operator' : `${waits.length} key${waits.length === 1 ? '' : 's'} waiting for ds-seen/ds-gone (longest ${humanSeconds(longest ?? 0)})`,
     ...(overdue.length ? [`${overdue.length} past lifetime`] : []),
     ...(failedDs.length ? [`${failedDs.length} failed DS command${failedDs.length === 1 ? '' : 's'}`] : []),

@@ -18,7 +18,7 @@ import { RUN_AGE_THRESHOLDS, runAge } from './run-age.js';
 import { judgeSignconf, SIGNCONF_STATES, STATE_STATUS, type ZoneVerdict } from './signconf-zone.js';
 import { readSnapshot } from './snapshot.js';
 import { groupBy, selectZones } from './zones.js';
-import { resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
+import { count, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
 
 export const signconfCheck: CheckSpec = {
   name: 'signconf',
@@ -82,10 +82,10 @@ function summary(verdicts: ZoneVerdict[], ageWords: string, databaseOnly: boolea
   const bad = verdicts.filter((v) => v.state !== 'ok');
   const scope = databaseOnly ? ' (records only, files not read)' : '';
   if (verdicts.length === 0) return `no zones${scope}; ${ageWords}`;
-  if (bad.length === 0) return `${verdicts.length} zones, every signconf as recorded${scope}; ${ageWords}`;
+  if (bad.length === 0) return `${count(verdicts.length, 'zone')}, every signconf as recorded${scope}; ${ageWords}`;
   // Worst first: CRITICAL states come before WARNING ones in the state order.
   const order = (v: ZoneVerdict) => (STATE_STATUS[v.state] === 'CRITICAL' ? 0 : 1);
   const named = [...bad].sort((a, b) => order(a) - order(b) || a.zone.localeCompare(b.zone)).slice(0, 3);
   const more = bad.length > named.length ? `, ${bad.length - named.length} more` : '';
-  return `${bad.length} of ${verdicts.length} zones not as recorded${scope}: ${named.map((v) => `${v.zone} ${v.state.replace('_', ' ')}`).join(', ')}${more}; ${ageWords}`;
+  return `${bad.length} of ${count(verdicts.length, 'zone')} not as recorded${scope}: ${named.map((v) => `${v.zone} ${v.state.replace('_', ' ')}`).join(', ')}${more}; ${ageWords}`;
 }

@@ -76,6 +76,11 @@ export function unknownResult(check: string, message: string): CheckResult {
   return { check, status: 'UNKNOWN', summary: message, findings: [], perfdata: [] };
 }
 
+/** "1 zone", "3 zones". */
+export function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** Human-readable duration for summaries: 90 → "1m30s", 93784 → "1d2h", 7238 → "2h". Two adjacent units at most. */
 export function humanSeconds(seconds: number): string {
   const s = Math.round(Math.abs(seconds));

@@ -32,8 +32,8 @@ export interface CheckEnv {
   zones: string[];
   keys: ZoneKeyRow[];
   responder: DnsResponder | null;
-  /** Serve a zone as the database expects it, minus `omitTag`, with signing options. */
-  serve(zone: string, o?: { omitTag?: number } & Partial<SignedZoneOptions>): void;
+  /** Serve a zone as the database expects it, minus `omitTag`, plus `addKeys`, with signing options. */
+  serve(zone: string, o?: { omitTag?: number; addKeys?: TestKey[] } & Partial<Omit<SignedZoneOptions, 'publish' | 'signers'>>): void;
   /** A further configuration for node-b (same files), edited. */
   config(name: string, edit?: (text: string) => string): string;
   check(config: string, args: string[], env?: Record<string, string>): Promise<CheckRun>;
@@ -78,11 +78,11 @@ export async function checkEnv(opts: { responder?: boolean; activeConfig?: (text
       return keys;
     },
     responder,
-    serve(zone, o = {}) {
+    serve(zone, { omitTag, addKeys = [], ...o } = {}) {
       const rows = keys.filter((k) => k.zone === zone);
-      const publish = rows.filter((k) => visible(k.states.dnskey) && k.keyTag !== o.omitTag).map((k) => testKeys.get(k.id)!);
+      const publish = rows.filter((k) => visible(k.states.dnskey) && k.keyTag !== omitTag).map((k) => testKeys.get(k.id)!);
       const signers = rows.filter((k) => visible(k.states.rrsigdnskey)).map((k) => testKeys.get(k.id)!);
-      responder!.setZone(signedZone(zone, { publish, signers, ...o }));
+      responder!.setZone(signedZone(zone, { publish: [...publish, ...addKeys], signers, ...o }));
     },
     config(name, edit = (t) => t) {
       const file = path.join(setup.dir, name);
