@@ -63,7 +63,15 @@ export function renderNagios(r: CheckResult, maxLines = DEFAULT_MAX_LINES): stri
 
 const ORDER = { CRITICAL: 0, UNKNOWN: 1, WARNING: 2, OK: 3 } as const;
 
+/** Worst first across checks; a finding two checks share (the run's age) is said once, by the first. */
 function sortedAcross(items: Array<{ f: Finding; check?: string }>): Array<{ f: Finding; check?: string }> {
+  const seen = new Set<string>();
+  const unique = items.filter(({ f }) => {
+    const key = `${f.status}\0${f.zone ?? ''}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   // Stable: within one severity the checks keep their order and each check its own.
-  return [...items].sort((a, b) => ORDER[a.f.status] - ORDER[b.f.status]);
+  return unique.sort((a, b) => ORDER[a.f.status] - ORDER[b.f.status]);
 }
