@@ -79,7 +79,7 @@ describe('check live', () => {
     try {
       const r = await env.check(env.standby, ['live', '--zone', 'example.org'], SETTLED);
       expect(r.code).toBe(1);
-      expect(r.line).toMatch(/^LIVE WARNING - 1 of 1 zones not as expected: example\.org unreachable/);
+      expect(r.line).toMatch(/^LIVE WARNING - 1 of 1 zone not as expected: example\.org unreachable/);
       expect(r.stdout).toMatch(/\nWARNING example\.org: not every server could be asked: 127\.0\.0\.1:\d+: server unreachable \(timeout\)/);
     } finally {
       env.responder!.setBehaviour('example.org', 'normal');
