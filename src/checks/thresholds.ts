@@ -77,10 +77,3 @@ export function rangeText(r: Range): string {
   return (r.inside ? '@' : '') + body;
 }
 
-/** Words for a finding: "above 3600 s", "below 2d:" … kept short. */
-export function describeRange(r: Range): string {
-  if (r.inside) return `inside @${rangeText({ ...r, inside: false })}`;
-  if (r.start === 0 && r.end !== Infinity) return `over ${r.end} s`;
-  if (r.end === Infinity) return `under ${r.start} s`;
-  return `outside ${rangeText(r)}`;
-}

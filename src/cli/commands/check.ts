@@ -89,7 +89,7 @@ function registerOne(group: Command, spec: CheckSpec): void {
     .option('--format <format>', 'nagios (default), json or prometheus (text exposition for the node_exporter textfile collector)')
     .option('--json', 'the same as --format json (as the global --json)')
     .option('--output <file>', 'write the output to this file, atomically, instead of stdout')
-    .option('--max-lines <n>', 'long output lines at most (nagios format)', undefined)
+    .option('--max-lines <n>', 'long output lines at most (nagios format; default 10)')
     .addHelpText('after', helpFor(spec))
     .action(async (opts: RawCheckOptions, c: Command) => {
       try {
