@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../util/exit-codes.js';
+import { CHECK_USAGE_EXIT, isCheckInvocation, registerCheck } from './commands/check.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerFailover } from './commands/failover.js';
@@ -54,6 +55,7 @@ Exit codes:
   registerConfig(program);
   registerFailover(program);
   registerSwitchover(program);
+  registerCheck(program);
   // Every (sub)command exits 2 on a usage error instead of commander's default 1.
   const exitOverride = (c: Command) => {
     c.exitOverride();
@@ -65,12 +67,16 @@ Exit codes:
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // `check` follows the monitoring-plugin conventions: -c is its critical threshold, so global options
+  // must come before the command name there; and a usage error is UNKNOWN (3), since 2 means CRITICAL.
+  const check = isCheckInvocation(argv.slice(2), ['-c', '--config', '--log-level']);
+  if (check) program.enablePositionalOptions();
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
-      process.exitCode = ok ? EXIT.OK : EXIT.USAGE;
+      process.exitCode = ok ? EXIT.OK : check ? CHECK_USAGE_EXIT : EXIT.USAGE;
       return;
     }
     throw e;

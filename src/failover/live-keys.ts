@@ -44,7 +44,7 @@ export async function liveKeyCheck(zones: readonly string[], keys: readonly Zone
 }
 
 /** The zone's own list, else the global one; names compare without case or the final dot. */
-function serversFor(zone: string, probe: ProbeConfig): ServerAddress[] {
+export function serversFor(zone: string, probe: ProbeConfig): ServerAddress[] {
   const key = norm(zone);
   const own = Object.entries(probe.zones).find(([name]) => norm(name) === key)?.[1].servers;
   return own ?? probe.servers;

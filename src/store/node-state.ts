@@ -18,8 +18,15 @@ export interface NodeState {
 
 export async function readNodeState(q: Queryable, node: string): Promise<NodeState | null> {
   const rows = await q.query<Record<string, unknown>>('SELECT * FROM node_state WHERE node = $1', [node]);
-  const r = rows[0];
-  if (!r) return null;
+  return rows[0] ? toNodeState(rows[0]) : null;
+}
+
+/** Every node's record (monitoring: which nodes believe they are active). */
+export async function allNodeStates(q: Queryable): Promise<NodeState[]> {
+  return (await q.query<Record<string, unknown>>('SELECT * FROM node_state ORDER BY node')).map(toNodeState);
+}
+
+function toNodeState(r: Record<string, unknown>): NodeState {
   return {
     node: r.node as string,
     role: r.role as NodeRole,

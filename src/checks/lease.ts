@@ -1,0 +1,109 @@
+// `check lease`: the single-active guard as monitoring sees it. This node's role and why (nodeStatus,
+// as `status` shows it), exactly one node acting as active (no other node still recorded active, no
+// failed role transition anywhere), the last run's outcome, the age of the last successful run
+// (-w/-c) and this node's clock against the database's.
+// CRITICAL: this node's configuration differs from the active node's, a role transition failed, no
+// node is active, or another node holds the lease while this one is the active node.
+// WARNING: the last run failed or had failing zones, a node has not yet stood down, the clock is off.
+
+import { nodeStatus, type NodeStatus } from '../lease/node-status.js';
+import { lastRun, type RunRow } from '../store/run-log.js';
+import type { CheckContext, CheckSpec } from './check.js';
+import { allNodeStates } from '../store/node-state.js';
+import { RUN_AGE_THRESHOLDS, runAge } from './run-age.js';
+import { readSnapshot, snapshotDb } from './snapshot.js';
+import { resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
+
+/** Beyond this a node's clock is reported (rollover timing on a takeover uses the node's clock). */
+export const CLOCK_WARN_SECONDS = 60;
+
+export const leaseCheck: CheckSpec = {
+  name: 'lease',
+  description: "this node's role, exactly one active node, role transitions, the last run and its age, this node's clock",
+  thresholds: RUN_AGE_THRESHOLDS,
+  run: checkLease,
+};
+
+async function checkLease(ctx: CheckContext): Promise<CheckResult> {
+  const { config } = ctx;
+  const now = ctx.now();
+  const read = await readSnapshot(ctx.db, async (tx) => ({
+    status: await nodeStatus({ config, clock: { now: () => now }, openDb: async () => snapshotDb(ctx.db, tx) }),
+    nodes: await allNodeStates(tx),
+    last: await lastRun(tx),
+    lastOk: await lastRun(tx, ['ok', 'partial']),
+  }));
+  const s = read.status;
+  const findings: Finding[] = [...roleFindings(s, config.node)];
+  const ignored = new Set(ctx.ignoreNodes);
+  for (const n of read.nodes) {
+    if (n.pendingRole && n.node !== config.node) {
+      findings.push({ status: 'CRITICAL', message: `${n.node}: its transition to ${n.pendingRole} failed at ${n.hookFailedAt?.toISOString() ?? '?'}: ${n.hookError ?? '?'}` });
+    }
+    if (n.role === 'active' && s.activeNode !== null && n.node !== s.activeNode && !ignored.has(n.node)) {
+      findings.push({
+        status: 'WARNING',
+        message:
+          `${n.node} last recorded itself active (epoch ${n.epoch}, ${n.changedAt.toISOString()}) but ${s.activeNode} is the active node: ` +
+          `its next run makes it standby (onStandby hook); until then its signer may still be running`,
+      });
+    }
+  }
+  const lastFinding = lastRunFinding(read.last, s);
+  if (lastFinding) findings.push(lastFinding);
+  const age = runAge(read.lastOk, now, ctx.thresholds!);
+  if (age.finding) findings.push(age.finding);
+  const offset = s.clock?.offsetSeconds ?? null;
+  if (offset !== null && Math.abs(offset) > CLOCK_WARN_SECONDS) {
+    findings.push({ status: 'WARNING', message: `this node's clock is ${offset > 0 ? '+' : ''}${offset} s off the database's: rollover timing after a takeover would use it` });
+  }
+
+  const perfdata: PerfDatum[] = [
+    { label: 'lease_epoch', value: s.epoch, uom: '', min: 0, metric: { name: 'lease_epoch', help: 'The lease epoch: grows at every acquisition and takeover.' } },
+    { label: 'node_active', value: s.activeNode === config.node ? 1 : 0, uom: '', min: 0, max: 1, metric: { name: 'node_active', help: '1 when this node is the recorded active node, else 0.' } },
+    {
+      label: 'node_role', value: 1, uom: '', prometheusOnly: true,
+      metric: { name: 'node_info', help: "This node's name, role (ACTIVE, STANDBY, WAIT) and the active node; always 1.", labels: { node: config.node, role: s.role, active_node: s.activeNode ?? '' } },
+    },
+    { label: 'config_matches', value: s.configuration.matches === null ? null : s.configuration.matches ? 1 : 0, uom: '', min: 0, max: 1, metric: { name: 'config_matches', help: "1 when this node's configuration fingerprint equals the one the active node recorded, 0 when it differs." } },
+    { label: 'clock_offset', value: offset, uom: 's', metric: { name: 'clock_offset_seconds', help: "This node's clock minus the database's, in seconds." } },
+    age.perf,
+  ];
+  const role = s.role === 'WAIT' ? `WAIT (${s.reason})` : s.role;
+  return resultOf('lease', `${config.node} ${role}: ${s.explanation}; ${age.words}`, findings, perfdata);
+}
+
+function roleFindings(s: NodeStatus, node: string): Finding[] {
+  if (s.role !== 'WAIT') return [];
+  switch (s.reason) {
+    case 'config-differs':
+      return [{ status: 'CRITICAL', message: `${s.explanation}; this node could not take over as configured (enforcer config compare lists the differences)` }];
+    case 'transition-failed':
+      return [{ status: 'CRITICAL', message: `${s.explanation}; the next run retries the hook` }];
+    case 'no-active-node':
+      return [{ status: 'CRITICAL', message: s.explanation }];
+    case 'lease-held-elsewhere':
+      // Another node acting while this one is the recorded active node is a takeover or a split.
+      return [{ status: s.activeNode === node ? 'CRITICAL' : 'WARNING', message: s.explanation }];
+    default:
+      return [{ status: 'UNKNOWN', message: s.explanation }];
+  }
+}
+
+function lastRunFinding(last: RunRow | null, s: NodeStatus): Finding | null {
+  if (!last) return null;
+  const where = `the last run (on ${last.node}, epoch ${last.epoch}, started ${last.startedAt.toISOString()})`;
+  if (last.outcome === 'failed') {
+    const error = typeof last.summary.error === 'string' ? `: ${last.summary.error}` : '';
+    return { status: 'WARNING', message: `${where} failed${error}` };
+  }
+  if (last.outcome === 'partial') {
+    const errors = Array.isArray(last.summary.errors) ? (last.summary.errors as Array<{ zone?: string; message?: string }>) : [];
+    const first = errors[0] ? `, first: ${errors[0].zone ?? '?'}: ${errors[0].message ?? '?'}` : '';
+    return { status: 'WARNING', message: `${where} finished with ${errors.length} failing zone${errors.length === 1 ? '' : 's'}${first}` };
+  }
+  if (last.outcome === 'running' && !s.lease?.live) {
+    return { status: 'WARNING', message: `${where} never finished and no lease is held: the process died or lost the lease mid-run` };
+  }
+  return null;
+}
