@@ -25,7 +25,7 @@ describe('check lease', () => {
     expect(perfdataOf(a.line)).toMatchObject({ lease_epoch: 1, node_active: 1, config_matches: 1 });
     const b = await env.check(env.standby, ['lease']);
     expect(b.code).toBe(0);
-    expect(b.line).toMatch(/^LEASE OK - node-b STANDBY: node-a is the active node; this node takes over only by an explicit takeover; last successful run/);
+    expect(b.line).toMatch(/^LEASE OK - node-b STANDBY: node-a is the active node; this node takes over only by `enforcer failover`; last successful run/);
     expect(perfdataOf(b.line)).toMatchObject({ lease_epoch: 1, node_active: 0, config_matches: 1 });
     const prom = await env.check(env.standby, ['lease', '--format', 'prometheus']);
     expect(prom.stdout).toContain('dnssec_enforcer_node_info{node="node-b",role="STANDBY",active_node="node-a"} 1\n');
