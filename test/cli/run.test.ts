@@ -75,5 +75,5 @@ describe.each(['embedded', 'postgres'] as const)('enforcer run on the example (%
     const after = signconfs(dir);
     expect(locators(after['example.com.xml']!)).toEqual(locators(files['example.com.xml']!));
     expect(readStamp(after['example.com.xml']!).stamp?.epoch).toBe(3);
-  });
+  }, 240_000); // three runs and migrations on the embedded database: slow where WebAssembly is
 });
