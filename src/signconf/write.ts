@@ -45,7 +45,7 @@ export async function writeSignconf(
   alsoInTransaction?: (tx: Queryable) => Promise<void>,
 ): Promise<{ hash: string }> {
   const { text, hash } = stampSignconf(w.document, { epoch: fence.epoch, node: fence.node, writtenAt: w.writtenAt });
-  const file = await prepareFile(w.path, text, 0o644);
+  const file = await prepareFile(w.path, text, 0o644, () => failpoint('mid-signconf'));
   try {
     await failpoint('before-signconf');
     await fenced(db, fence, async (tx) => {
@@ -59,8 +59,10 @@ export async function writeSignconf(
         writtenAt: w.writtenAt,
       });
     });
+    await failpoint('after-commit');
     // The guard gave up since the commit: leave the file as it is, like a crash between 2 and 3.
     fence.signal?.throwIfAborted();
+    await failpoint('before-rename');
   } catch (e) {
     await file.abort();
     throw e;
