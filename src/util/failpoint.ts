@@ -19,7 +19,8 @@
 //   mid-signconf     half of a signconf's temp file is written (not yet fsynced or complete)
 //   before-signconf  the temp file is complete and fsynced, its fenced record not yet begun
 //   after-commit     the zone step's fenced transaction (state + signconf record) has committed
-//   before-rename    the last lease check has passed; the temp file is about to be renamed
+//   before-rename    the guard has not given up since the commit; the lease-time check and the
+//                    rename of the temp file into place follow
 //   after-takeover   `failover` took the lease under a new epoch, before its run
 //
 // Each failpoint fires once per process, logging a warning first so a test can wait for it.
