@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../src/util/exit-codes.js';
 import { snapshotDatabase, snapshotDirectory } from '../../helpers/db-snapshot.js';
-import { FaultCluster } from '../../helpers/fault-cluster.js';
+import { FaultCluster, other, type Node } from '../../helpers/fault-cluster.js';
 import { Scenario } from '../../helpers/fault-report.js';
 import { sleep, waitStopped } from '../../helpers/processes.js';
 
@@ -22,14 +22,14 @@ describe('scenario 4: the active node frozen past its lease', () => {
   it('writes nothing once resumed after the other node took over', async () => {
     const s = new Scenario('4 SIGSTOP the active node past the lease, fail over, SIGCONT');
     c = await FaultCluster.create();
-    let active: 'node-a' | 'node-b' = 'node-a';
+    let active: Node = 'node-a';
     const cases = [
       { how: 'frozen by the test during its run', env: { ENFORCER_FAILPOINT: 'sleep-after-lease:2000' }, wait: 'sleep-after-lease' },
       { how: 'frozen after its commit, before its rename', env: { ENFORCER_FAILPOINT: 'pause-before-rename' }, wait: 'pause-before-rename' },
     ];
     for (const k of cases) {
-      const frozen = active;
-      const taker = frozen === 'node-a' ? 'node-b' : 'node-a';
+      const frozen: Node = active;
+      const taker: Node = other(frozen);
       const p = c.spawn(frozen, FORCE, k.env);
       await p.waitForLog((l) => l.msg.startsWith('failpoint '));
       if (k.wait === 'sleep-after-lease') p.child.kill('SIGSTOP');
