@@ -13,7 +13,8 @@ import { FileKeystore } from '../../src/keys/file-keystore.js';
 import { allZoneKeys } from '../../src/store/keys.js';
 import { openPostgres } from '../../src/store/pg-db.js';
 import { checkInvariants, type CheckResult } from '../faults/invariants.js';
-import { ROOT, runCli, type CliResult } from './cli.js';
+import { execFile } from 'node:child_process';
+import { BIN, ROOT, runCli, type CliResult } from './cli.js';
 import { createPostgresDatabase } from './databases.js';
 import { readSnapshot } from './fault-snapshot.js';
 import { markDatabase } from './ha-setup.js';
@@ -131,6 +132,18 @@ export class FaultCluster {
   /** A CLI command on a node, waited for. */
   cli(n: Node, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
     return runCli(['--config', this.configs[n], ...args], env);
+  }
+
+  /** A CLI command started through a wrapper (e.g. faketime -f +3d), waited for. */
+  cliUnder(wrapper: string[], n: Node, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        wrapper[0]!,
+        [...wrapper.slice(1), process.execPath, BIN, '--config', this.configs[n], ...args],
+        { env: { ...process.env, ENFORCER_DATABASE_URL: undefined, ENFORCER_CONFIG: undefined, ...env }, timeout: 120_000 },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
   }
 
   /** `run --json` on a node. */
