@@ -84,6 +84,7 @@ export class FaultCluster {
     const c = new FaultCluster(dir, url, await startResponder(), o.ttl ?? 5, o.renew ?? 1, drop);
     for (const n of NODES) {
       mkdirSync(path.join(dir, n, 'keys'), { recursive: true, mode: 0o700 });
+      mkdirSync(path.join(dir, n, 'signconf'), { mode: 0o755 });
       c.writeConfig(n);
     }
     if (!o.bare) {
