@@ -10,7 +10,7 @@ import { FaultCluster } from '../../helpers/fault-cluster.js';
 import { Scenario } from '../../helpers/fault-report.js';
 import { missingToolReason, requireTool } from '../../helpers/tools.js';
 
-const ROUNDS = Math.max(4, Math.min(12, Number(process.env.ENFORCER_FAULT_ROUNDS ?? 40) / 4));
+const ROUNDS = Math.max(4, Math.min(7, Number(process.env.ENFORCER_FAULT_ROUNDS ?? 40) / 6));
 const offset = (hours: number) => ({ ENFORCER_CLOCK_OFFSET: `${hours >= 0 ? '+' : ''}${hours}h` });
 
 describe('scenario 10: clock skew', () => {
