@@ -40,6 +40,7 @@ export interface NodeConfig {
   /** Database URL for this node (a proxy, a pooler); default the database's own. */
   url?: string;
   extra?: string[];
+  kasp?: string;
   zonelist?: string;
 }
 
@@ -113,7 +114,7 @@ export class FaultCluster {
       [
         `node: ${n}`,
         `database: { url: "${o.url ?? this.url}" }`,
-        `policy: { kasp: kasp.xml, zonelist: ${o.zonelist ?? 'zonelist.xml'} }`,
+        `policy: { kasp: ${o.kasp ?? 'kasp.xml'}, zonelist: ${o.zonelist ?? 'zonelist.xml'} }`,
         `signconf: { directory: ${n}/signconf }`,
         `keystores: { SoftHSM: { type: file, directory: ${n}/keys } }`,
         'log: { level: info }',

@@ -69,7 +69,7 @@ describe('scenarios 12 to 16: failover rules', () => {
     expect(idle.code).toBe(EXIT.NOT_ACTIVE);
     expect(idle.report.steps[1]!.problems[0]!.reason).toMatch(/^refused: node-a last held the lease \d+ s ago/);
     s.add('refused (primary idle, within the safe period)');
-    const running = c.spawn('node-a', FORCE, { ENFORCER_FAILPOINT: 'sleep-after-lease:6000' });
+    const running = c.spawn('node-a', FORCE, { ENFORCER_FAILPOINT: 'sleep-after-lease:15000' });
     await running.waitForLog((l) => l.msg.startsWith('failpoint after-lease reached'));
     const busy = await c.failover('node-b');
     expect(busy.code).toBe(EXIT.NOT_ACTIVE);
