@@ -79,6 +79,10 @@ export function checkTakeovers(s: FaultSnapshot, o: CheckOptions): { violations:
     const next = done
       .filter((r) => r.epoch >= t.epoch && r.finishedAt!.getTime() >= t.at.getTime())
       .sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime())[0];
+    // A taker that died before its run (a crash right after the takeover) is superseded by the
+    // next takeover, which then carries the bound.
+    const later = takeovers.find((x) => x.id > t.id);
+    if (later && (!next || next.finishedAt!.getTime() > later.at.getTime())) continue;
     if (!next) {
       v.push({ invariant: 'I5', detail: `${t.node} took over at epoch ${t.epoch} (${t.at.toISOString()}), and no run completed after it` });
       continue;
