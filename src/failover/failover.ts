@@ -23,6 +23,7 @@ import { listZones } from '../store/zones.js';
 import { FINGERPRINT_META_KEY, parseRecordedFingerprint } from '../lease/config-fingerprint.js';
 import type { Clock } from '../util/clock.js';
 import { EXIT, type ExitCode } from '../util/exit-codes.js';
+import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { skipped, stepReport, type Problem, type StepReport } from './drill-types.js';
 import { liveKeyCheck, type LiveZone } from './live-keys.js';
@@ -109,6 +110,7 @@ export async function runFailover(deps: FailoverDeps, opts: FailoverOptions): Pr
   const epoch = session.fence.epoch;
   report.takeover = { how: lease.how, from: lease.from, previousEpoch: lease.previousEpoch, epoch, forced: lease.forced };
   report.steps.push(stepReport(2, NAMES[2], lease.summary, []));
+  await failpoint('after-takeover');
   try {
     return await underLease(deps, opts, db, session, lease.sinceMs, before.keys, report);
   } finally {

@@ -12,6 +12,7 @@ import { countPool, insertHsmKey, type PoolSlot } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import type { Keystores } from './keystores.js';
 import type { GeneratedKey, Keystore } from './keystore.js';
+import { failpoint } from '../util/failpoint.js';
 
 /** Keys generated at once; enough to keep two cores busy with RSA and fsyncs. */
 const GENERATION_CONCURRENCY = 4;
@@ -72,6 +73,7 @@ export async function ensurePool(
   let done = 0;
   while (done < missing) {
     const batch = await generateSome(ks, slot, Math.min(RECORD_BATCH, missing - done));
+    await failpoint('after-keygen');
     // One fenced transaction records a batch: the commit, not the insert, is what costs.
     await fenced(db, fence, async (tx) => {
       for (const key of batch) {

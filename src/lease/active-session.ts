@@ -24,6 +24,8 @@ export class ActiveSession {
   private timer: NodeJS.Timeout | null = null;
   private beating = false;
   private ended = false;
+  /** performance.now() until which the lease is surely ours; see Fence.deadline. */
+  private validUntil: number;
 
   constructor(
     private readonly db: Db,
@@ -33,7 +35,15 @@ export class ActiveSession {
     private readonly timing: LeaseTiming,
     private readonly log: Logger,
   ) {
-    this.fence = { node: fence.node, epoch: fence.epoch, signal: this.controller.signal };
+    this.fence = { node: fence.node, epoch: fence.epoch, signal: this.controller.signal, deadline: () => this.validUntil };
+    // The lease was taken a moment ago; the margin covers that moment and the server's clock steps.
+    this.validUntil = performance.now() + this.validityMs();
+  }
+
+  /** How long a renewal keeps the lease surely ours: ttl less a margin (renewals come every ttl/2 at most). */
+  private validityMs(): number {
+    const ttlMs = this.timing.ttlSeconds * 1000;
+    return ttlMs - Math.min(1000, ttlMs / 10);
   }
 
   get signal(): AbortSignal {
@@ -55,9 +65,12 @@ export class ActiveSession {
     // A slow beat (a long transaction ahead of the renewal) must not pile up more beats.
     if (this.beating || this.ended || this.controller.signal.aborted) return;
     this.beating = true;
+    // Counted from before the renewal was sent: the server's expiry is later still.
+    const sent = performance.now();
     try {
       await this.lock?.held.heartbeat();
       await renewLease(this.db, this.fence, this.timing.ttlSeconds);
+      this.validUntil = sent + this.validityMs();
     } catch (e) {
       this.lose(e instanceof EnforcerError ? e : new RunLockLostError((e as Error).message));
     } finally {

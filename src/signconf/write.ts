@@ -1,14 +1,15 @@
 // Fenced signconf writes. The order makes a stale writer harmless and a crash recoverable:
 //   1. write the stamped document to a temp file beside the target and fsync it;
 //   2. in one fenced transaction (lease epoch checked), record zone, hash, epoch, writer, time;
-//   3. rename the temp file into place and fsync the directory.
-// A writer that lost the lease fails at step 2 and leaves nothing visible. A crash between 2 and
+//   3. check the lease's time is not up (a monotonic clock: a frozen process notices on waking),
+//      rename the temp file into place and fsync the directory.
+// A writer that lost the lease fails at step 2 or 3 and leaves nothing visible. A crash between 2 and
 // 3 leaves the database ahead of the file; the next run sees the file does not match and rewrites.
 
 import { promises as fs } from 'node:fs';
 import { prepareFile } from '../util/atomic-file.js';
 import type { Db, Queryable } from '../store/db.js';
-import { fenced, type Fence } from '../store/lease.js';
+import { assertLeaseTime, fenced, type Fence } from '../store/lease.js';
 import { recordSignconf } from '../store/signconf-records.js';
 import { failpoint } from '../util/failpoint.js';
 import { readStamp, stampSignconf } from './metadata.js';
@@ -45,7 +46,7 @@ export async function writeSignconf(
   alsoInTransaction?: (tx: Queryable) => Promise<void>,
 ): Promise<{ hash: string }> {
   const { text, hash } = stampSignconf(w.document, { epoch: fence.epoch, node: fence.node, writtenAt: w.writtenAt });
-  const file = await prepareFile(w.path, text, 0o644);
+  const file = await prepareFile(w.path, text, 0o644, () => failpoint('mid-signconf'));
   try {
     await failpoint('before-signconf');
     await fenced(db, fence, async (tx) => {
@@ -59,8 +60,11 @@ export async function writeSignconf(
         writtenAt: w.writtenAt,
       });
     });
-    // The guard gave up since the commit: leave the file as it is, like a crash between 2 and 3.
-    fence.signal?.throwIfAborted();
+    await failpoint('after-commit');
+    await failpoint('before-rename');
+    // The guard gave up since the commit, or this process was frozen (or cut off) long enough
+    // for its lease to run out: leave the file as it is, like a crash between 2 and 3.
+    assertLeaseTime(fence);
   } catch (e) {
     await file.abort();
     throw e;

@@ -24,6 +24,13 @@ export interface Fence {
    * stays the last line of defence.
    */
   signal?: AbortSignal;
+  /**
+   * Until when (performance.now() ms: a monotonic clock, which runs on while the process is frozen)
+   * this process can be sure its lease has not expired, counted from the start of its last
+   * successful renewal. Past it, the process may have been frozen or cut off long enough for
+   * another node to take over, and it must not put a file in place (see assertLeaseTime).
+   */
+  deadline?: () => number;
 }
 
 export interface LeaseRow {
@@ -100,6 +107,22 @@ export async function acquireLease(db: Db, node: string, ttlSeconds: number): Pr
     const epoch = rows[0]!.epoch as number;
     return { role: 'active' as const, fence: { node, epoch }, lease: await readLease(tx) };
   });
+}
+
+/**
+ * The last check before an unfenceable write (renaming a signconf into place): the database
+ * fences rows, not files, so a process frozen after its commit must itself notice on waking
+ * that its lease may have run out meanwhile.
+ */
+export function assertLeaseTime(fence: Fence, now: number = performance.now()): void {
+  fence.signal?.throwIfAborted();
+  if (fence.deadline && now > fence.deadline()) {
+    throw new EnforcerError(
+      `lease lost: this process's lease (epoch ${fence.epoch}) may have expired ${Math.round(now - fence.deadline())} ms ago ` +
+        '(it was frozen or could not renew); stopping without putting the file in place',
+      EXIT.NOT_ACTIVE,
+    );
+  }
 }
 
 /** Extend a live lease; throws LeaseLostError if it expired or was taken over. */

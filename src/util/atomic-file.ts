@@ -18,15 +18,31 @@ export interface PreparedFile {
   abort(): Promise<void>;
 }
 
-/** Write and fsync a temp file beside `target`; nothing is visible at `target` until commit(). */
-export async function prepareFile(target: string, content: string | Uint8Array, mode = 0o644): Promise<PreparedFile> {
+/**
+ * Write and fsync a temp file beside `target`; nothing is visible at `target` until commit().
+ * `midWrite` runs when half the content is written (a failpoint's hook: a crash leaves a torn temp file).
+ */
+export async function prepareFile(
+  target: string,
+  content: string | Uint8Array,
+  mode = 0o644,
+  midWrite?: () => Promise<void>,
+): Promise<PreparedFile> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
     try {
       await fh.chmod(mode); // the umask may have taken bits away; the result must not depend on it
-      await fh.writeFile(content);
+      if (midWrite) {
+        const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+        const half = Math.floor(bytes.length / 2);
+        await writeAll(fh, bytes.subarray(0, half));
+        await midWrite();
+        await writeAll(fh, bytes.subarray(half));
+      } else {
+        await fh.writeFile(content);
+      }
       await fh.sync();
     } finally {
       await fh.close();
@@ -51,6 +67,10 @@ export async function prepareFile(target: string, content: string | Uint8Array, 
       await fs.rm(temp, { force: true });
     },
   };
+}
+
+async function writeAll(fh: fs.FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
 }
 
 export async function writeFileAtomic(target: string, content: string | Uint8Array, mode = 0o644): Promise<void> {

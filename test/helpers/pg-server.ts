@@ -44,8 +44,24 @@ export interface PgServer {
   dir: string;
   server: EmbeddedPostgres;
   /** Stop the server process (every session ends) and start it again on the same data. */
-  restart(): Promise<void>;
+  restart(mode?: ShutdownMode): Promise<void>;
+  /** Stop the server (fast: SIGINT, immediate: SIGQUIT, no checkpoint) until up(). */
+  down(mode?: ShutdownMode): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** PostgreSQL's shutdown modes by the postmaster's signal: fast (SIGINT) or immediate (SIGQUIT). */
+export type ShutdownMode = 'fast' | 'immediate';
+
+async function shutdown(server: EmbeddedPostgres, mode: ShutdownMode): Promise<void> {
+  if (mode === 'fast') return server.stop();
+  const proc = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  if (!proc || proc.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.kill('SIGQUIT');
+  });
 }
 
 export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: string) => void): Promise<PgServer> {
@@ -76,8 +92,14 @@ export async function startPgServer(extraFlags: string[] = [], prepare?: (dir: s
     password,
     dir,
     server,
-    async restart() {
-      await server.stop();
+    async restart(mode: ShutdownMode = 'fast') {
+      await shutdown(server, mode);
+      await server.start();
+    },
+    async down(mode: ShutdownMode = 'fast') {
+      await shutdown(server, mode);
+    },
+    async up() {
       await server.start();
     },
     async stop() {

@@ -5,16 +5,21 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export function onPath(name: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  return toolPath(name) !== null;
+}
+
+/** Where `name` is: on PATH, or in /usr/sbin (daemons such as pgbouncer, which a user's PATH may lack). */
+export function toolPath(name: string): string | null {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin']) {
     if (!dir) continue;
     try {
       accessSync(join(dir, name), constants.X_OK);
-      return true;
+      return join(dir, name);
     } catch {
       // not in this directory
     }
   }
-  return false;
+  return null;
 }
 
 /**
@@ -38,6 +43,8 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'dnssec-dsfromkey': 'bind9-utils',
   'dnssec-signzone': 'bind9-utils',
   'dnssec-verify': 'bind9-utils',
+  pgbouncer: 'pgbouncer',
+  faketime: 'faketime',
 };
 
 /** The skip reason to show when requireTool returned false. */

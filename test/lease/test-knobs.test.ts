@@ -9,9 +9,12 @@ describe('failpoint specs', () => {
     ['pause-before-signconf', { point: 'before-signconf', action: 'pause', ms: 0 }],
     ['pause-after-lease', { point: 'after-lease', action: 'pause', ms: 0 }],
     ['sleep-before-signconf:2500', { point: 'before-signconf', action: 'sleep', ms: 2500 }],
+    ['crash-after-commit', { point: 'after-commit', action: 'crash', ms: 0 }],
+    ['crash-after-keygen', { point: 'after-keygen', action: 'crash', ms: 0 }],
+    ['pause-before-rename', { point: 'before-rename', action: 'pause', ms: 0 }],
   ])('%s', (spec, parsed) => expect(parseFailpoint(spec)).toEqual(parsed));
 
-  it.each(['pause-nowhere', 'sleep-before-signconf', 'pause-before-signconf:10', 'stop-before-signconf', ''])('refuses %j', (spec) =>
+  it.each(['pause-nowhere', 'sleep-before-signconf', 'pause-before-signconf:10', 'stop-before-signconf', 'crash-after-commit:5', ''])('refuses %j', (spec) =>
     expect(parseFailpoint(spec)).toBeNull(),
   );
 });

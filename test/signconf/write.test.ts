@@ -65,4 +65,16 @@ describe('writeSignconf', () => {
     expect(readdirSync(dir)).toEqual([]);
     expect(await getSignconfRecord(db, 'example.com')).toBeNull();
   });
+
+  it('does not put the file in place once the lease time ran out after the commit (a frozen writer waking up)', async () => {
+    const fence = await active(db, 'ns-a');
+    // The record commits (the database's lease is live); the process's own lease time is up.
+    const late: Fence = { ...fence, deadline: () => performance.now() - 60_000 };
+    const target = path.join(dir, 'example.com.xml');
+    const err = (await writeSignconf(db, late, { zone: 'example.com', path: target, document: doc, writtenAt: new Date() }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/^lease lost: this process's lease \(epoch \d+\) may have expired \d+ ms ago/);
+    expect(readdirSync(dir)).toEqual([]);
+    // As after a crash between commit and rename: the record is ahead, the next run rewrites the file.
+    expect(await getSignconfRecord(db, 'example.com')).toMatchObject({ writtenEpoch: fence.epoch });
+  });
 });
