@@ -175,10 +175,11 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   } catch (e) {
     summary.outcome = 'failed';
     // Record the failure if we still can; a lost lease makes this fail too, which is right.
-    await fenced(db, fence, (tx) => finishRun(tx, runId, 'failed', deps.clock.now(), { ...summary, error: (e as Error).message })).catch(
+    const cause = await keeper.cause(e);
+    await fenced(db, fence, (tx) => finishRun(tx, runId, 'failed', deps.clock.now(), { ...summary, error: (cause as Error).message })).catch(
       () => undefined,
     );
-    throw e;
+    throw cause;
   } finally {
     await closeWorkers(workers);
     if (!opts.keepSession) await keeper.end();

@@ -7,9 +7,9 @@
 // ever reconnected: a run that lost its footing stops and the next cron run starts afresh.
 
 import type { Db } from '../store/db.js';
-import { releaseLease, renewLease, type Fence, type LeaseRow } from '../store/lease.js';
+import { LeaseLostError, releaseLease, renewLease, type Fence, type LeaseRow } from '../store/lease.js';
 import { RunLockLostError, type HeldRunLock, type LockConnection } from '../store/run-lock.js';
-import { EnforcerError } from '../util/exit-codes.js';
+import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
 import { heartbeatMs, type LeaseTiming } from './lock-timing.js';
 
@@ -76,6 +76,23 @@ export class ActiveSession {
     } finally {
       this.beating = false;
     }
+  }
+
+  /**
+   * Why this stint really ended, given the error that stopped the work: when the guard gave up,
+   * its reason (lease or lock lost, exit 75); when a connection broke (69) but the lease may be
+   * gone too (a process frozen past its ttl finds both), one renewal decides. Zone steps run on
+   * several connections, so which error surfaces first is a race; the answer must not be.
+   */
+  async cause(e: unknown): Promise<unknown> {
+    if (this.controller.signal.aborted) return this.controller.signal.reason;
+    if ((e as { exitCode?: number }).exitCode !== EXIT.DB_UNAVAILABLE || this.ended) return e;
+    try {
+      await renewLease(this.db, this.fence, this.timing.ttlSeconds);
+    } catch (r) {
+      if (r instanceof LeaseLostError) return r;
+    }
+    return e;
   }
 
   /** Stop acting at once; idempotent. */

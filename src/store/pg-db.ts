@@ -63,7 +63,8 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
           throw e;
         }
       }),
-    fork: () => openPostgres(url, opts),
+    // Its own application_name, so an operator (or a test) can tell the run's main connection from its helpers.
+    fork: () => openPostgres(url, { ...opts, ...(opts.applicationName ? { applicationName: `${opts.applicationName}/worker` } : {}) }),
     close: async () => {
       closing = true;
       await client.end().catch(() => undefined);
