@@ -102,7 +102,7 @@ async function drillIn(deps: DrillDeps, scratch: string): Promise<DrillReport> {
     read.zones.map((zone) =>
       limit(async () => {
         const r = await renderZone(read.states.get(zone.name), zone, read.policies.get(zone.policy), config.signconfDirectory, scratch, now);
-        return { r, problems: r.ok ? await verifyZone(r.rendered, read.records.get(zone.name) ?? null) : [] };
+        return { r, problems: r.ok ? await verifyZone(r.rendered, read.records.get(zone.name) ?? null, config.node) : [] };
       }),
     ),
   );

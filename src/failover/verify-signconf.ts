@@ -1,5 +1,5 @@
-// Drill step 4: is each zone's signconf exactly what the database recorded, both as the drill rendered
-// it and as the file in the real signconf directory? Contract: reads the record and the real file only.
+// Drill step 4: is each zone's signconf exactly what the database recorded, as the drill rendered it
+// and, where this node wrote it, as the file in the real signconf directory? Contract: reads the record and the real file only.
 // A zone differs when the rendered hash is not the recorded one or the next run will do something the
 // drill cannot render (new pool keys, a new salt), with the reasons the next run will change it, when the record's path is not where this node would write, or when the real
 // file is missing, unstamped or not the recorded document.
@@ -10,7 +10,7 @@ import type { SignconfRecord } from '../store/signconf-records.js';
 import type { Problem } from './drill-types.js';
 import type { RenderedZone } from './render-zones.js';
 
-export async function verifyZone(r: RenderedZone, record: SignconfRecord | null): Promise<Problem[]> {
+export async function verifyZone(r: RenderedZone, record: SignconfRecord | null, node: string): Promise<Problem[]> {
   const problem = (reason: string): Problem => ({ zone: r.zone, reason });
   if (!record) return [problem('no signconf recorded for the zone: the active node has not written one yet')];
   const out: Problem[] = [];
@@ -19,6 +19,9 @@ export async function verifyZone(r: RenderedZone, record: SignconfRecord | null)
     const why = known.length > 0 ? known : ['rendered signconf differs from the recorded one with nothing due (state changed since the last write?)'];
     out.push(...why.map(problem));
   }
+  // A file another node wrote lives in that node's directory (or on shared storage): this node's
+  // own copy is rewritten by its failover, so only files this node wrote are compared here.
+  if (record.writtenBy !== node) return out;
   if (record.path !== r.realPath) out.push(problem(`recorded path ${record.path} is not this node's ${r.realPath}`));
   out.push(...(await fileProblems(r, record)).map(problem));
   return out;

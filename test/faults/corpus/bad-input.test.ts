@@ -104,7 +104,8 @@ describe('bad input at every entry point', () => {
     }
     await c.serve();
     zones.forEach((z) => c.responder.setBehaviour(z, 'forged-first'));
-    expect((await drill()).verdict).toBe('GO');
+    const forged = await drill();
+    expect(forged.verdict, JSON.stringify(forged.steps.flatMap((x) => x.problems))).toBe('GO');
     s.add('forged datagrams ignored (GO)');
     expect(await state()).toEqual(before);
 
