@@ -9,12 +9,9 @@ import { LineCounter, parseDocument, isMap, isScalar, type Node as YamlNode } fr
 import { InputError } from '../policy/errors.js';
 import { checkValue, type FieldSpec } from './schema.js';
 import { checkProbeSection, type ProbeConfig } from '../failover/probe-config.js';
+import { KEYSTORE_ENTRY_SCHEMA, keystoreConfig, keystoreEntryProblem, type KeystoreConfig, type RawKeystoreEntry } from './keystore-config.js';
 
-export interface KeystoreConfig {
-  type: 'file';
-  /** Absolute directory holding one PKCS#8 file per key. */
-  directory: string;
-}
+export type { FileKeystoreConfig, KeystoreConfig, Pkcs11KeystoreConfig } from './keystore-config.js';
 
 export interface Config {
   /** Absolute path of the file this came from (for messages). */
@@ -67,16 +64,7 @@ const SCHEMA: FieldSpec = {
       kind: 'object',
       fields: { directory: { kind: 'string' } },
     },
-    keystores: {
-      kind: 'map',
-      value: {
-        kind: 'object',
-        fields: {
-          type: { kind: 'enum', values: ['file'] },
-          directory: { kind: 'string' },
-        },
-      },
-    },
+    keystores: { kind: 'map', value: KEYSTORE_ENTRY_SCHEMA },
     log: {
       kind: 'object',
       optional: true,
@@ -141,7 +129,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   const raw = doc.toJS() ?? {};
   const { probe: rawProbe, ...rest } = raw as Record<string, unknown>;
   const probe = rawProbe === undefined ? null : checkProbeSection(rawProbe);
-  const problem = checkValue(SCHEMA, rest, '') ?? (probe && !probe.ok ? probe.problem : null);
+  const problem = checkValue(SCHEMA, rest, '') ?? keystoresProblem(rest.keystores) ?? (probe && !probe.ok ? probe.problem : null);
   if (problem) {
     throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
   }
@@ -158,8 +146,8 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   const at = (p: string) => path.resolve(base, p);
   const url = env.ENFORCER_DATABASE_URL || raw.database?.url;
   const keystores: Record<string, KeystoreConfig> = {};
-  for (const [name, ks] of Object.entries(raw.keystores as Record<string, { type: 'file'; directory: string }>)) {
-    keystores[name] = { type: ks.type, directory: at(ks.directory) };
+  for (const [name, ks] of Object.entries(raw.keystores as Record<string, RawKeystoreEntry>)) {
+    keystores[name] = keystoreConfig(name, ks, base);
   }
   return {
     file,
@@ -183,6 +171,14 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     },
     ...(probe?.ok ? { probe: probe.probe } : {}),
   };
+}
+
+function keystoresProblem(section: unknown) {
+  for (const [name, entry] of Object.entries((section ?? {}) as Record<string, RawKeystoreEntry>)) {
+    const p = keystoreEntryProblem(entry, `keystores.${name}`);
+    if (p) return p;
+  }
+  return null;
 }
 
 /** Line (1-based) of the deepest existing node on a dotted path, for error messages. */

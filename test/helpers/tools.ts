@@ -38,6 +38,11 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'dnssec-dsfromkey': 'bind9-utils',
   'dnssec-signzone': 'bind9-utils',
   'dnssec-verify': 'bind9-utils',
+  'softhsm2-util': 'softhsm2',
+  'ods-signerd': 'opendnssec-signer',
+  'ods-signer': 'opendnssec-signer',
+  unshare: 'util-linux',
+  mount: 'mount',
 };
 
 /** The skip reason to show when requireTool returned false. */
