@@ -71,7 +71,76 @@ export function createSoftHsm(): SoftHsm {
       });
     },
     confWithout(mechanisms) {
-      return write(`softhsm2-without-${mechanisms.join('-').toLowerCase()}.conf`, `-${mechanisms.join(',')}`);
+      // "-" before the list disables its entries. SoftHSM 2.6.1 skips the first entry of such a list,
+      // so it gets an empty one (unknown names are ignored, so this stays right once that is fixed).
+      return write(`softhsm2-without-${mechanisms.join('-').toLowerCase()}.conf`, `-,${mechanisms.join(',')}`);
+    },
+  };
+}
+
+/** Raw access to a token through the binding, bypassing the keystore, to inspect or damage it. */
+export interface RawSession {
+  lib: RawLib;
+  session: Buffer;
+  find(id: string, cls: number): Buffer[];
+  attrs(object: Buffer, types: number[]): Map<number, Buffer>;
+  close(): void;
+}
+
+interface RawLib {
+  load(p: string): void;
+  close(): void;
+  C_Initialize(o?: object): void;
+  C_Finalize(): void;
+  C_GetSlotList(b: boolean): Buffer[];
+  C_GetTokenInfo(s: Buffer): { label: string };
+  C_OpenSession(s: Buffer, f: number): Buffer;
+  C_CloseSession(s: Buffer): void;
+  C_Login(s: Buffer, user: number, pin: string): void;
+  C_FindObjectsInit(s: Buffer, t: object[]): void;
+  C_FindObjects(s: Buffer, n: number): Buffer[];
+  C_FindObjectsFinal(s: Buffer): void;
+  C_GetAttributeValue(s: Buffer, o: Buffer, t: object[]): Array<{ type: number; value: Buffer }>;
+  C_DestroyObject(s: Buffer, o: Buffer): void;
+}
+
+/**
+ * A read-write session on the token labelled `label`. With `pin` it logs in itself; without, it relies
+ * on a keystore of this process being logged in. The module is finalised on close only if this
+ * session initialised it (a keystore open in this process keeps using it otherwise).
+ */
+export function rawSession(hsm: SoftHsm, label: string, pin?: string): RawSession {
+  const binding = createRequire(import.meta.url)('pkcs11js') as { PKCS11: new () => RawLib };
+  const lib = new binding.PKCS11();
+  lib.load(hsm.module);
+  let initialised = false;
+  try {
+    lib.C_Initialize({ flags: 2 });
+    initialised = true;
+  } catch {
+    // already initialised in this process: the same library instance
+  }
+  const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === label);
+  if (!slot) throw new Error(`no token ${label}`);
+  const session = lib.C_OpenSession(slot, 4 | 2);
+  if (pin !== undefined) lib.C_Login(session, 1, pin);
+  const ID = 0x102;
+  const CLASS = 0x0;
+  return {
+    lib,
+    session,
+    find(id, cls) {
+      lib.C_FindObjectsInit(session, [{ type: ID, value: Buffer.from(id, 'hex') }, { type: CLASS, value: cls }]);
+      const out = lib.C_FindObjects(session, 10);
+      lib.C_FindObjectsFinal(session);
+      return out;
+    },
+    attrs(o, types) {
+      return new Map(lib.C_GetAttributeValue(session, o, types.map((type) => ({ type }))).map((a) => [a.type, a.value]));
+    },
+    close() {
+      lib.C_CloseSession(session);
+      if (initialised) lib.C_Finalize();
     },
   };
 }

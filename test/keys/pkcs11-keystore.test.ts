@@ -5,7 +5,6 @@
 // directly, not through the keystore, so the keystore cannot vouch for itself.
 
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Algorithm } from '../../src/policy/policy.js';
@@ -14,7 +13,7 @@ import { KeyNotFoundError, KeystoreError } from '../../src/keys/keystore.js';
 import { Pkcs11Keystore } from '../../src/keys/pkcs11-keystore.js';
 import { CKA, CKO } from '../../src/keys/pkcs11-constants.js';
 import type { TokenSettings } from '../../src/keys/pkcs11-token.js';
-import { createSoftHsm, pkcs11Unavailable, type SoftHsm } from '../helpers/softhsm.js';
+import { createSoftHsm, pkcs11Unavailable, rawSession, type SoftHsm } from '../helpers/softhsm.js';
 
 const unavailable = pkcs11Unavailable();
 const PIN = '480315';
@@ -41,41 +40,7 @@ beforeEach((ctx) => {
   if (unavailable) ctx.skip(unavailable);
 });
 
-/** A raw session on the test token through the binding, bypassing the keystore. */
-function rawToken() {
-  type Lib = {
-    load(p: string): void;
-    C_Initialize(o?: object): void;
-    C_GetSlotList(b: boolean): Buffer[];
-    C_GetTokenInfo(s: Buffer): { label: string };
-    C_OpenSession(s: Buffer, f: number): Buffer;
-    C_CloseSession(s: Buffer): void;
-    C_FindObjectsInit(s: Buffer, t: object[]): void;
-    C_FindObjects(s: Buffer, n: number): Buffer[];
-    C_FindObjectsFinal(s: Buffer): void;
-    C_GetAttributeValue(s: Buffer, o: Buffer, t: object[]): Array<{ type: number; value: Buffer }>;
-    C_DestroyObject(s: Buffer, o: Buffer): void;
-  };
-  const binding = createRequire(import.meta.url)('pkcs11js') as { PKCS11: new () => Lib };
-  const lib = new binding.PKCS11();
-  lib.load(hsm.module);
-  try {
-    lib.C_Initialize({ flags: 2 });
-  } catch {
-    // already initialised by the keystore in this process: the same library instance
-  }
-  const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trim() === 'enforcer-test')!;
-  // Read-write session; the keystore's login covers every session of this process.
-  const session = lib.C_OpenSession(slot, 4 | 2);
-  const find = (id: string, cls: number): Buffer[] => {
-    lib.C_FindObjectsInit(session, [{ type: CKA.ID, value: Buffer.from(id, 'hex') }, { type: CKA.CLASS, value: cls }]);
-    const out = lib.C_FindObjects(session, 10);
-    lib.C_FindObjectsFinal(session);
-    return out;
-  };
-  const attrs = (o: Buffer, types: number[]) => new Map(lib.C_GetAttributeValue(session, o, types.map((type) => ({ type }))).map((a) => [a.type, a.value]));
-  return { lib, session, find, attrs, close: () => lib.C_CloseSession(session) };
-}
+const rawToken = () => rawSession(hsm, 'enforcer-test');
 
 const CASES: Array<[Algorithm, number]> = [
   [8, 1024],
