@@ -19,6 +19,8 @@ export interface Pkcs11KeystoreConfig {
   tokenLabel: string;
   /** Where the user PIN comes from: an environment variable, or a file only its owner can read. */
   pin: { env: string } | { file: string };
+  /** Operations run on the token at once (default 1; see src/keys/pkcs11-token.ts). */
+  sessions: number;
   /**
    * Not a key directory: a path that never exists, for code that still opens every keystore as a
    * directory of files (it then finds no keys and reports them missing, which fails closed).
@@ -38,12 +40,13 @@ export const KEYSTORE_ENTRY_SCHEMA: FieldSpec = {
     tokenLabel: { kind: 'string', optional: true },
     pinEnv: { kind: 'string', optional: true, pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, hint: 'an environment variable name' },
     pinFile: { kind: 'string', optional: true, pattern: /\S/, hint: 'a file path' },
+    sessions: { kind: 'integer', optional: true, min: 1, max: 64 },
   },
 };
 
 const FIELDS_OF: Record<KeystoreConfig['type'], string[]> = {
   file: ['directory'],
-  pkcs11: ['module', 'tokenLabel', 'pinEnv', 'pinFile'],
+  pkcs11: ['module', 'tokenLabel', 'pinEnv', 'pinFile', 'sessions'],
 };
 
 export interface RawKeystoreEntry {
@@ -53,6 +56,7 @@ export interface RawKeystoreEntry {
   tokenLabel?: string;
   pinEnv?: string;
   pinFile?: string;
+  sessions?: number;
 }
 
 /** The first problem with one schema-checked entry at `at` (e.g. `keystores.HSM`), or null. */
@@ -86,6 +90,7 @@ export function keystoreConfig(name: string, raw: RawKeystoreEntry, base: string
     module: at(raw.module!),
     tokenLabel: raw.tokenLabel!,
     pin: raw.pinEnv !== undefined ? { env: raw.pinEnv } : { file: at(raw.pinFile!) },
+    sessions: raw.sessions ?? 1,
     directory: path.join('/nonexistent', 'pkcs11-keystore', encodeURIComponent(name)),
   };
 }

@@ -63,5 +63,5 @@ export async function openKeystore(name: string, c: KeystoreConfig, options: Ope
   if (c.type === 'file') return FileKeystore.open(name, c.directory, { create: options.create ?? true });
   // Imported here so that a configuration without PKCS#11 keystores never loads the binding.
   const { Pkcs11Keystore } = await import('./pkcs11-keystore.js');
-  return Pkcs11Keystore.open({ keystore: name, module: c.module, tokenLabel: c.tokenLabel, pin: c.pin }, options.env);
+  return Pkcs11Keystore.open({ keystore: name, module: c.module, tokenLabel: c.tokenLabel, pin: c.pin, sessions: c.sessions }, options.env);
 }

@@ -43,8 +43,9 @@ export class Pkcs11Keystore implements Keystore {
     await this.checkAlgorithm(algorithm, bits);
     const t = tokenAlgorithm(algorithm);
     return this.token.withSession(async (session) => {
-      let locator = newLocator();
-      while (this.find(session, { id: locator }).length > 0) locator = newLocator();
+      // 128 random bits, as OpenDNSSEC's own key ids: no lookup for a clash first, which on SoftHSM
+      // costs a scan of every object on the token for each new key.
+      const locator = newLocator();
       const id = Buffer.from(locator, 'hex');
       const label = keyLabel(locator, algorithm);
       let pair: { publicKey: Handle; privateKey: Handle };

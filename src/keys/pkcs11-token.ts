@@ -1,7 +1,7 @@
 // One logged-in PKCS#11 token: the module loaded and initialised once per process (shared by every
 // keystore on it, finalised when the last one closes), the token found by its label, the user
-// logged in with the configured PIN, and a small pool of sessions so that several key generations
-// run at once without two threads ever sharing a session.
+// logged in with the configured PIN, and a pool of sessions (one by default) so that, where the
+// token allows it, several key generations run at once without two threads ever sharing a session.
 // Contract: every failure is a KeystoreError that names the keystore, the module and the token and
 // says what to check; the PIN is never part of a message. A login is tried once: a wrong PIN counts
 // against the token's retry limit, so nothing here retries it.
@@ -19,7 +19,11 @@ export interface TokenSettings {
   module: string;
   tokenLabel: string;
   pin: PinSource;
-  /** Sessions used at once (default 4, the key pool's generation concurrency). */
+  /**
+   * Operations run on the token at once, each on its own session (default 1). SoftHSM's file object
+   * store is not safe for concurrent use by threads of one process (key generation then fails at
+   * random with CKR_GENERAL_ERROR), so more is for HSMs that handle it.
+   */
   sessions?: number;
 }
 
@@ -125,7 +129,7 @@ export class Pkcs11Token {
     if (this.closed) throw new KeystoreError(`${this.description}: the keystore is closed`);
     const s = this.free.pop();
     if (s) return s;
-    if (this.opened < (this.settings.sessions ?? 4)) {
+    if (this.opened < (this.settings.sessions ?? 1)) {
       this.opened++;
       try {
         return call(this.description, 'C_OpenSession', () => this.lib.C_OpenSession(this.slot, CKF.SERIAL_SESSION | CKF.RW_SESSION));
