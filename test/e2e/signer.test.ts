@@ -9,19 +9,17 @@
 // Needs softhsm2, opendnssec-signer, ldnsutils, the pkcs11js build, and root (for the signer's private
 // /run/opendnssec): `npm run test:e2e`, which .ci/run runs. Missing any of them fails under CI.
 
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dnskeyFor, encodeDnskeyRdata } from '../../src/dnssec/dnskey.js';
-import { keyTag } from '../../src/dnssec/key-tag.js';
 import { runCli } from '../helpers/cli.js';
 import { createPostgresDatabase } from '../helpers/databases.js';
 import { markDatabase } from '../helpers/ha-setup.js';
 import { startSigner, type Signer } from '../helpers/ods-signer.js';
 import { createSoftHsm, pkcs11Unavailable, type SoftHsm } from '../helpers/softhsm.js';
 import { requireTool } from '../helpers/tools.js';
+import { parseSigned, same, sorted, verifyZone, type SignedZone } from './signed-zone.js';
 
 const ZONE = 'example.com';
 const PIN = '246810';
@@ -197,51 +195,6 @@ describe('enforcer + SoftHSM + ods-signerd', () => {
     expect(offset).toBeGreaterThan(6 * 86_400); // the ZSK lifetime (P7D) had to pass on the enforcer's clock
   });
 });
-
-interface SignedZone {
-  dnskeys: number[];
-  dnskeySigners: number[];
-  zoneSigners: number[];
-  rrsigs: Array<{ covered: string; tag: number }>;
-}
-
-/** Key tags of the DNSKEYs, of the RRSIGs over the DNSKEY set, and of the RRSIGs over everything else. */
-function parseSigned(text: string): SignedZone {
-  const dnskeys: number[] = [];
-  const rrsigs: Array<{ covered: string; tag: number }> = [];
-  for (const line of text.split('\n')) {
-    const f = line.replace(/;.*$/, '').trim().split(/\s+/);
-    const type = f[3];
-    if (type === 'DNSKEY') {
-      const [flags, , alg] = [Number(f[4]), f[5], Number(f[6])];
-      dnskeys.push(keyTag(encodeDnskeyRdata(dnskeyFor(flags, alg as never, Buffer.from(f.slice(7).join(''), 'base64')))));
-    } else if (type === 'RRSIG') {
-      rrsigs.push({ covered: f[4]!, tag: Number(f[10]) });
-    }
-  }
-  if (dnskeys.length === 0) throw new Error('no DNSKEY in the signed zone');
-  const tags = (rs: typeof rrsigs) => sorted([...new Set(rs.map((r) => r.tag))]);
-  return {
-    dnskeys: sorted(dnskeys),
-    dnskeySigners: tags(rrsigs.filter((r) => r.covered === 'DNSKEY')),
-    zoneSigners: tags(rrsigs.filter((r) => r.covered !== 'DNSKEY')),
-    rrsigs,
-  };
-}
-
-const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
-
-function same(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function verifyZone(file: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile('ldns-verify-zone', [file], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr });
-    });
-  });
-}
 
 function zonelist(dir: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
