@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The fault scenarios run in `npm run test:faults` (vitest.faults.config.ts); their checker's unit test runs here too.
-    exclude: [...configDefaults.exclude, 'test/faults/scenarios/**', 'test/faults/corpus/**'],
+    // Run by their own scripts: the fault scenarios (`npm run test:faults`; the checker's unit test runs
+    // here too) and the end-to-end tests, which need Debian packages and root (`npm run test:e2e`).
+    exclude: [...configDefaults.exclude, 'test/faults/scenarios/**', 'test/faults/corpus/**', 'test/e2e/**'],
     globalSetup: ['test/helpers/postgres-global-setup.ts'],
     // Two cores: PGlite instances are memory- and CPU-heavy, so keep parallelism modest.
     pool: 'forks',

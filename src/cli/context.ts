@@ -94,6 +94,7 @@ export class Context {
   }
 
   async close(): Promise<void> {
+    await this.keystores.close();
     if (this.dbHandle) await this.dbHandle.close();
     this.dbHandle = null;
   }

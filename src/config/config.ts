@@ -10,12 +10,9 @@ import { InputError } from '../policy/errors.js';
 import { checkValue, type FieldSpec } from './schema.js';
 import { checkProbeSection, type ProbeConfig } from '../failover/probe-config.js';
 import { checkDsCheckSection, type DsCheckConfig } from './ds-check-config.js';
+import { KEYSTORE_ENTRY_SCHEMA, keystoreConfig, keystoreEntryProblem, type KeystoreConfig, type RawKeystoreEntry } from './keystore-config.js';
 
-export interface KeystoreConfig {
-  type: 'file';
-  /** Absolute directory holding one PKCS#8 file per key. */
-  directory: string;
-}
+export type { FileKeystoreConfig, KeystoreConfig, Pkcs11KeystoreConfig } from './keystore-config.js';
 
 export interface Config {
   /** Absolute path of the file this came from (for messages). */
@@ -87,16 +84,7 @@ const SCHEMA: FieldSpec = {
       kind: 'object',
       fields: { directory: { kind: 'string' } },
     },
-    keystores: {
-      kind: 'map',
-      value: {
-        kind: 'object',
-        fields: {
-          type: { kind: 'enum', values: ['file'] },
-          directory: { kind: 'string' },
-        },
-      },
-    },
+    keystores: { kind: 'map', value: KEYSTORE_ENTRY_SCHEMA },
     log: {
       kind: 'object',
       optional: true,
@@ -175,7 +163,10 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   const probe = rawProbe === undefined ? null : checkProbeSection(rawProbe);
   const dsCheck = rawDsCheck === undefined ? null : checkDsCheckSection(rawDsCheck);
   const problem =
-    checkValue(SCHEMA, rest, '') ?? (probe && !probe.ok ? probe.problem : null) ?? (dsCheck && !dsCheck.ok ? dsCheck.problem : null);
+    checkValue(SCHEMA, rest, '') ??
+    keystoresProblem(rest.keystores) ??
+    (probe && !probe.ok ? probe.problem : null) ??
+    (dsCheck && !dsCheck.ok ? dsCheck.problem : null);
   if (problem) {
     throw new InputError({ file, path: problem.path, line: lineOf(doc.contents, problem.path, lines) }, problem.message);
   }
@@ -199,8 +190,8 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
   const at = (p: string) => path.resolve(base, p);
   const url = env.ENFORCER_DATABASE_URL || raw.database?.url;
   const keystores: Record<string, KeystoreConfig> = {};
-  for (const [name, ks] of Object.entries(raw.keystores as Record<string, { type: 'file'; directory: string }>)) {
-    keystores[name] = { type: ks.type, directory: at(ks.directory) };
+  for (const [name, ks] of Object.entries(raw.keystores as Record<string, RawKeystoreEntry>)) {
+    keystores[name] = keystoreConfig(name, ks, base);
   }
   return {
     file,
@@ -231,6 +222,14 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       publishTimeoutSeconds: raw.failover?.publishTimeout ?? HOOK_TIMEOUT_DEFAULT,
     },
   };
+}
+
+function keystoresProblem(section: unknown) {
+  for (const [name, entry] of Object.entries((section ?? {}) as Record<string, RawKeystoreEntry>)) {
+    const p = keystoreEntryProblem(entry, `keystores.${name}`);
+    if (p) return p;
+  }
+  return null;
 }
 
 /** Line (1-based) of the deepest existing node on a dotted path, for error messages. */

@@ -15,6 +15,13 @@ export interface GeneratedKey {
   publicKey: Uint8Array;
 }
 
+/** Something in a keystore that is not one of its keys, for `key list --orphans`. */
+export interface StrayObject {
+  /** The object's id (hex), or '-' when it has none. */
+  id: string;
+  problem: string;
+}
+
 /** Private key material handed out only for BIND-format export (never by HSM-backed stores). */
 export interface ExportedPrivateKey {
   algorithm: Algorithm;
@@ -34,6 +41,12 @@ export interface Keystore {
   list(): Promise<string[]>;
   destroy(locator: string): Promise<void>;
   exportPrivate?(locator: string): Promise<ExportedPrivateKey>;
+  /** Throws a KeystoreError, before anything is created, when keys of this algorithm and size cannot be made here. */
+  checkAlgorithm?(algorithm: Algorithm, bits: number): Promise<void>;
+  /** Objects that are not complete keys of this store (e.g. half a PKCS#11 key pair), for orphan reports. */
+  strays?(): Promise<StrayObject[]>;
+  /** Releases what the store holds open (sessions, a loaded module); the store is unusable afterwards. */
+  close?(): Promise<void>;
 }
 
 const LOCATOR = /^[0-9a-f]{32}$/;

@@ -11,8 +11,9 @@ import type { Db } from '../store/db.js';
 import { countPool, insertHsmKey, type PoolSlot } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import type { Keystores } from './keystores.js';
-import type { GeneratedKey, Keystore } from './keystore.js';
+import { KeystoreError, type GeneratedKey, type Keystore } from './keystore.js';
 import { failpoint } from '../util/failpoint.js';
+import { EnforcerError, EXIT } from '../util/exit-codes.js';
 
 /** Keys generated at once; enough to keep two cores busy with RSA and fsyncs. */
 const GENERATION_CONCURRENCY = 4;
@@ -55,6 +56,22 @@ export function slotKey(s: PoolSlot): string {
 
 /** Called after each key; may be async (e.g. to renew the lease during long generation). */
 export type PoolProgress = (done: number, total: number) => void | Promise<void>;
+
+/**
+ * Opens the keystores of these slots and asks each whether it can make their keys, so that a wrong
+ * PIN, a missing module or a token without the mechanism stops a command before it takes the lease
+ * or writes anything.
+ */
+export async function checkSlots(keystores: Keystores, slots: readonly PoolSlot[]): Promise<void> {
+  for (const s of slots) {
+    const ks = await keystores.get(s.repository);
+    try {
+      await ks.checkAlgorithm?.(s.algorithm, s.bits);
+    } catch (e) {
+      throw e instanceof KeystoreError ? new EnforcerError(e.message, EXIT.BAD_INPUT) : e;
+    }
+  }
+}
 
 /** Make sure at least `needed` unused keys exist for the slot; returns how many were generated. */
 export async function ensurePool(

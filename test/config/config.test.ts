@@ -11,7 +11,7 @@ const dir = path.join(ROOT, 'test', 'fixtures', 'bad-config');
 
 describe('bad configuration files', () => {
   const cases: Array<[string, string]> = [
-    ['unknown-key.yaml', 'unknown-key.yaml:10: keystores.SoftHSM.dirctory: unknown key (known keys here: type, directory)'],
+    ['unknown-key.yaml', 'unknown-key.yaml:10: keystores.SoftHSM.dirctory: unknown key (known keys here: type, directory, module, tokenLabel, pinEnv, pinFile, sessions)'],
     ['wrong-type.yaml', 'wrong-type.yaml:12: lease.ttl: must be an integer, not a string'],
     ['not-yaml.yaml', 'not-yaml.yaml:3: not valid YAML: Nested mappings are not allowed in compact mappings'],
     ['missing-section.yaml', 'missing-section.yaml:1: signconf: is required'],

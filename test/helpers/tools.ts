@@ -45,6 +45,11 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   'dnssec-verify': 'bind9-utils',
   pgbouncer: 'pgbouncer',
   faketime: 'faketime',
+  'softhsm2-util': 'softhsm2',
+  'ods-signerd': 'opendnssec-signer',
+  'ods-signer': 'opendnssec-signer',
+  unshare: 'util-linux',
+  mount: 'mount',
 };
 
 /** The skip reason to show when requireTool returned false. */

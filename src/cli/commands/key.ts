@@ -9,7 +9,7 @@ import { dnskeyLine, dsLine } from '../../dnssec/presentation.js';
 import { bindKeyFilesFromKeystore, writeBindKeyFiles } from '../../keys/bind-export.js';
 import { keyStateName } from '../../keys/key-state.js';
 import { keysNeeded } from '../../keys/pool-size.js';
-import { ensurePool, slotOf } from '../../keys/pool.js';
+import { checkSlots, ensurePool, slotOf } from '../../keys/pool.js';
 import { parseDuration } from '../../policy/duration.js';
 import { InputError } from '../../policy/errors.js';
 import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
@@ -42,6 +42,9 @@ export function registerKey(program: Command): Command {
       action<{ policy: string; count?: number; period?: string }>(async (ctx, o) => {
         if (o.count !== undefined && o.period !== undefined) throw new EnforcerError('give --count or --period, not both', EXIT.USAGE);
         const period = o.period === undefined ? parseDuration('P1Y') : periodSeconds(o.period);
+        // Keystore problems (a wrong PIN, a token without the mechanism) stop the command before it takes the lease.
+        const known = await getPolicy(await ctx.db(), o.policy);
+        if (known) await checkSlots(ctx.keystores, known.keys.list.map((kp) => slotOf(known, kp)));
         const out = await ctx.withLease(async (db, fence) => {
           const policy = await getPolicy(db, o.policy);
           if (!policy) throw new EnforcerError(`unknown policy ${o.policy}`, EXIT.BAD_INPUT);
@@ -65,7 +68,7 @@ export function registerKey(program: Command): Command {
     .description('list keys per zone, or keystore orphans')
     .option('--zone <name>', 'only this zone')
     .option('-v, --verbose', 'record states, DS at parent, locator')
-    .option('--orphans', 'keys in a keystore that the database does not know, and the reverse')
+    .option('--orphans', 'keys and token objects in a keystore that the database does not know, and the reverse')
     .addHelpText('after', '\nExamples:\n  enforcer key list\n  enforcer key list --zone example.com --verbose\n  enforcer --json key list --orphans')
     .action(
       action<{ zone?: string; verbose?: boolean; orphans?: boolean }>(async (ctx, o) => {
@@ -205,6 +208,10 @@ async function listOrphans(ctx: Context): Promise<void> {
     const present = new Set(await ks.list());
     const inDb = new Set(known.filter((k) => k.repository === name).map((k) => k.locator));
     for (const l of present) if (!inDb.has(l)) rows.push({ repository: name, locator: l, problem: 'in keystore, unknown to the database (never used)' });
+    // PKCS#11 tokens can also hold objects that are no complete key: half a pair, or another program's.
+    for (const s of (await ks.strays?.()) ?? []) {
+      rows.push({ repository: name, locator: s.id, problem: `in keystore, ${inDb.has(s.id) ? 'known to the database but incomplete' : 'unknown to the database'}: ${s.problem}` });
+    }
     for (const k of known) {
       if (k.repository === name && !present.has(k.locator) && k.status !== 'deleted') {
         rows.push({ repository: name, locator: k.locator, problem: `in the database (${k.status}), missing from this node's keystore` });
