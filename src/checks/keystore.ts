@@ -9,7 +9,7 @@
 import type { Config } from '../config/config.js';
 import { verify } from '../dnssec/signature.js';
 import { keystoreProblems } from '../failover/preconditions.js';
-import { FileKeystore } from '../keys/file-keystore.js';
+import { openKeystore } from '../keys/keystores.js';
 import type { Keystore } from '../keys/keystore.js';
 import { allZoneKeys, listHsmKeys, type HsmKeyRow, type ZoneKeyRow } from '../store/keys.js';
 import type { CheckContext, CheckSpec } from './check.js';
@@ -85,7 +85,7 @@ function opener(config: Pick<Config, 'keystores' | 'file'>): Open {
     let ks = stores.get(repository);
     if (!ks) {
       const c = config.keystores[repository];
-      ks = c ? FileKeystore.open(repository, c.directory, { create: false }) : Promise.reject(new Error(`${config.file} configures no keystore ${repository}`));
+      ks = c ? openKeystore(repository, c, { create: false }) : Promise.reject(new Error(`${config.file} configures no keystore ${repository}`));
       stores.set(repository, ks);
     }
     return ks;

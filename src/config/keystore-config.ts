@@ -21,11 +21,6 @@ export interface Pkcs11KeystoreConfig {
   pin: { env: string } | { file: string };
   /** Operations run on the token at once (default 1; see src/keys/pkcs11-token.ts). */
   sessions: number;
-  /**
-   * Not a key directory: a path that never exists, for code that still opens every keystore as a
-   * directory of files (it then finds no keys and reports them missing, which fails closed).
-   */
-  directory: string;
 }
 
 export type KeystoreConfig = FileKeystoreConfig | Pkcs11KeystoreConfig;
@@ -91,6 +86,5 @@ export function keystoreConfig(name: string, raw: RawKeystoreEntry, base: string
     tokenLabel: raw.tokenLabel!,
     pin: raw.pinEnv !== undefined ? { env: raw.pinEnv } : { file: at(raw.pinFile!) },
     sessions: raw.sessions ?? 1,
-    directory: path.join('/nonexistent', 'pkcs11-keystore', encodeURIComponent(name)),
   };
 }

@@ -7,7 +7,7 @@
 // Database reachability is checked by the caller, which owns the connection.
 
 import type { Config } from '../config/config.js';
-import { FileKeystore } from '../keys/file-keystore.js';
+import { openKeystore } from '../keys/keystores.js';
 import type { Keystore } from '../keys/keystore.js';
 import { configDifferences } from '../lease/config-diff.js';
 import {
@@ -45,7 +45,7 @@ export async function keystoreProblems(keys: readonly ZoneKeyRow[], config: Pick
     if (!ks) {
       const c = config.keystores[repository];
       ks = c
-        ? FileKeystore.open(repository, c.directory, { create: false })
+        ? openKeystore(repository, c, { create: false })
         : Promise.reject(new Error(`${config.file} configures no keystore ${repository}`));
       stores.set(repository, ks);
     }
