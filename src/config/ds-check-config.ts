@@ -4,9 +4,10 @@
 // the probe's own `parseServerAddress`, so the check accepts exactly what the DNS client can dial.
 // Precedence per zone: `zones.<zone>.servers`, else `servers`, else discovery through `resolver`.
 
-import { parseServerAddress, type ServerAddress } from '../probe/servers.js';
+import type { ServerAddress } from '../probe/servers.js';
 import { normaliseZoneName } from '../zones/zone-name.js';
 import type { SchemaProblem } from './schema.js';
+import { boundedIntegers, isMapping, kind, serverAddress, serverList } from './section-values.js';
 
 export interface DsCheckConfig {
   /** Parent servers asked for every zone without its own list. */
@@ -27,7 +28,6 @@ const INTEGERS: Record<string, { min: number; max: number }> = {
   retries: { min: 0, max: 10 },
   concurrency: { min: 1, max: 256 },
 };
-const ADDRESS_HINT = '(an IP address, optionally with :port)';
 
 type Result = { ok: true; dsCheck: DsCheckConfig } | { ok: false; problem: SchemaProblem };
 type Fail = { ok: false; problem: SchemaProblem };
@@ -56,69 +56,27 @@ export function checkDsCheckSection(raw: unknown): Result {
       for (const key of Object.keys(entry)) if (key !== 'servers') return fail(`${at}.${key}`, 'unknown key (known keys here: servers)');
       const list = serverList(entry.servers, `${at}.servers`, false);
       if (!list.ok) return list;
-      zones[name] = { servers: list.servers };
+      zones[name] = { servers: list.value };
     }
   }
   let resolver: ServerAddress | null = null;
   if (raw.resolver !== undefined && raw.resolver !== null) {
-    if (typeof raw.resolver !== 'string') return fail('dsCheck.resolver', `must be a string, not ${kind(raw.resolver)}`);
-    try {
-      resolver = parseServerAddress(raw.resolver);
-    } catch (e) {
-      return fail('dsCheck.resolver', `${(e as Error).message} ${ADDRESS_HINT}`);
-    }
+    const r = serverAddress(raw.resolver, 'dsCheck.resolver');
+    if (!r.ok) return r;
+    resolver = r.value;
   }
-  const ints: Record<string, number | null> = {};
-  for (const [key, { min, max }] of Object.entries(INTEGERS)) {
-    const v = raw[key];
-    if (v === undefined || v === null) {
-      ints[key] = null;
-      continue;
-    }
-    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(`dsCheck.${key}`, `must be an integer, not ${kind(v)}`);
-    if (v < min) return fail(`dsCheck.${key}`, `must be at least ${min}`);
-    if (v > max) return fail(`dsCheck.${key}`, `must be at most ${max}`);
-    ints[key] = v;
-  }
+  const integers = boundedIntegers(raw, 'dsCheck', INTEGERS);
+  if (!integers.ok) return integers;
+  const ints = integers.value;
   // A section that names no way at all to reach a parent would leave every key unconfirmed.
-  if (servers.servers.length === 0 && Object.keys(zones).length === 0 && !resolver) {
+  if (servers.value.length === 0 && Object.keys(zones).length === 0 && !resolver) {
     return fail('dsCheck.servers', 'is required (or give dsCheck.zones.<zone>.servers or dsCheck.resolver)');
   }
   return {
     ok: true,
     dsCheck: {
-      servers: servers.servers, zones, resolver,
+      servers: servers.value, zones, resolver,
       timeoutMs: ints.timeoutMs ?? null, retries: ints.retries ?? null, concurrency: ints.concurrency ?? null,
     },
   };
-}
-
-function serverList(v: unknown, path: string, optional: boolean): { ok: true; servers: ServerAddress[] } | Fail {
-  if (v === undefined || v === null) {
-    return optional ? { ok: true, servers: [] } : { ok: false, problem: { path, message: 'is required' } };
-  }
-  if (!Array.isArray(v)) return { ok: false, problem: { path, message: `must be a list of server addresses, not ${kind(v)}` } };
-  if (v.length === 0) return { ok: false, problem: { path, message: 'must name at least one server' } };
-  const out: ServerAddress[] = [];
-  for (const [i, item] of v.entries()) {
-    if (typeof item !== 'string') return { ok: false, problem: { path: `${path}.${i}`, message: `must be a string, not ${kind(item)}` } };
-    try {
-      out.push(parseServerAddress(item));
-    } catch (e) {
-      return { ok: false, problem: { path: `${path}.${i}`, message: `${(e as Error).message} ${ADDRESS_HINT}` } };
-    }
-  }
-  return { ok: true, servers: out };
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function kind(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  return `a ${typeof v}`;
 }

@@ -4,8 +4,9 @@
 // the probe's own `parseServerAddress`, so the drill accepts exactly what the probe can dial.
 // Lists are checked here because the generic schema checker (src/config/schema.ts) has no list kind.
 
-import { parseServerAddress, type ServerAddress } from '../probe/servers.js';
+import type { ServerAddress } from '../probe/servers.js';
 import type { SchemaProblem } from '../config/schema.js';
+import { boundedIntegers, isMapping, kind, serverList } from '../config/section-values.js';
 
 export interface ProbeConfig {
   /** Servers asked for every zone without its own list. */
@@ -44,57 +45,18 @@ export function checkProbeSection(raw: unknown): Result {
       for (const key of Object.keys(entry)) if (key !== 'servers') return fail(`${at}.${key}`, 'unknown key (known keys here: servers)');
       const list = serverList(entry.servers, `${at}.servers`, false);
       if (!list.ok) return list;
-      zones[zone] = { servers: list.servers };
+      zones[zone] = { servers: list.value };
     }
   }
-  const ints: Record<string, number | null> = {};
-  for (const [key, { min, max }] of Object.entries(INTEGERS)) {
-    const v = raw[key];
-    if (v === undefined || v === null) {
-      ints[key] = null;
-      continue;
-    }
-    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(`probe.${key}`, `must be an integer, not ${kind(v)}`);
-    if (v < min) return fail(`probe.${key}`, `must be at least ${min}`);
-    if (v > max) return fail(`probe.${key}`, `must be at most ${max}`);
-    ints[key] = v;
-  }
+  const integers = boundedIntegers(raw, 'probe', INTEGERS);
+  if (!integers.ok) return integers;
+  const ints = integers.value;
   // A section that names no server at all would make every zone MISMATCH; say so where it is written.
-  if (servers.servers.length === 0 && Object.keys(zones).length === 0) {
+  if (servers.value.length === 0 && Object.keys(zones).length === 0) {
     return fail('probe.servers', 'is required (or give probe.zones.<zone>.servers)');
   }
   return {
     ok: true,
-    probe: { servers: servers.servers, zones, timeoutMs: ints.timeoutMs ?? null, retries: ints.retries ?? null, concurrency: ints.concurrency ?? null },
+    probe: { servers: servers.value, zones, timeoutMs: ints.timeoutMs ?? null, retries: ints.retries ?? null, concurrency: ints.concurrency ?? null },
   };
-}
-
-function serverList(v: unknown, path: string, optional: boolean): { ok: true; servers: ServerAddress[] } | { ok: false; problem: SchemaProblem } {
-  if (v === undefined || v === null) {
-    return optional ? { ok: true, servers: [] } : { ok: false, problem: { path, message: 'is required' } };
-  }
-  if (!Array.isArray(v)) return { ok: false, problem: { path, message: `must be a list of server addresses, not ${kind(v)}` } };
-  if (v.length === 0) return { ok: false, problem: { path, message: 'must name at least one server' } };
-  const out: ServerAddress[] = [];
-  for (const [i, item] of v.entries()) {
-    if (typeof item !== 'string') return { ok: false, problem: { path: `${path}.${i}`, message: `must be a string, not ${kind(item)}` } };
-    try {
-      out.push(parseServerAddress(item));
-    } catch (e) {
-      return { ok: false, problem: { path: `${path}.${i}`, message: `${(e as Error).message} (an IP address, optionally with :port)` } };
-    }
-  }
-  return { ok: true, servers: out };
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function kind(v: unknown): string {
-  if (v === null || v === undefined) return 'empty';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
-  return `a ${typeof v}`;
 }
