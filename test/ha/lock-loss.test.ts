@@ -26,7 +26,7 @@ async function terminate(url: string, appPattern: string): Promise<{ count: numb
   await c.connect();
   try {
     const at = Date.now();
-    const r = await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND pid <> pg_backend_pid()`, [appPattern]);
+    const r = await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND datname = current_database() AND pid <> pg_backend_pid()`, [appPattern]);
     return { count: r.rowCount ?? 0, at };
   } finally {
     await c.end();

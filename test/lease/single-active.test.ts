@@ -67,7 +67,7 @@ describe('single-active guard on postgres', () => {
     await audit(db, a.session.fence, 'before');
     const admin = new pg.Client({ connectionString: (tdb.database as { url: string }).url });
     await admin.connect();
-    const lockPid = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'enforcer-lock:%'`)).rows[0].pid;
+    const lockPid = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'enforcer-lock:%' AND datname = current_database()`)).rows[0].pid;
     const aborted = new Promise<number>((resolve) => a.session.signal.addEventListener('abort', () => resolve(performance.now())));
     const t0 = performance.now();
     await admin.query('SELECT pg_terminate_backend($1)', [lockPid]);
