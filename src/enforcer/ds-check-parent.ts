@@ -10,7 +10,7 @@ import type { DsCheckConfig } from '../config/ds-check-config.js';
 import { nameLabels } from '../dnssec/name.js';
 import type { QueryFn, QueryOptions } from '../probe/dns-client.js';
 import { safeFqdn } from '../probe/names.js';
-import { DNS_PORT, formatServer, MAX_ADDRESSES, MAX_NS_NAMES, type ServerAddress } from '../probe/servers.js';
+import { DNS_PORT, formatServer, MAX_ADDRESSES, MAX_NS_NAMES, nsNames, type ServerAddress } from '../probe/servers.js';
 
 export type ServerSource = 'zone' | 'global' | 'discovered';
 
@@ -44,13 +44,7 @@ async function discover(zone: string, resolver: ServerAddress, queryFn: QueryFn,
 
   const ns = await queryFn(resolver, apex, 'NS', ask);
   if (!ns.ok) return { ok: false, reason: `NS ${apex} ${via}: ${ns.error.message}` };
-  const names = [
-    ...new Set(
-      (ns.answer.message.answers ?? [])
-        .flatMap((rr) => (rr.type === 'NS' && safeFqdn(rr.name) === apex ? [safeFqdn(rr.data)] : []))
-        .filter((n): n is string => n !== null),
-    ),
-  ].sort();
+  const names = nsNames(ns.answer.message, apex);
   if (names.length === 0) return { ok: false, reason: `no NS records for ${apex} ${via}` };
   if (names.length > MAX_NS_NAMES) return { ok: false, reason: `${apex} has ${names.length} nameservers; at most ${MAX_NS_NAMES} are asked, so not all could be` };
 

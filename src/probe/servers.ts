@@ -4,6 +4,7 @@
 // Discovery only fails when no address at all is found; partial failures come back as notes.
 
 import net from 'node:net';
+import type dnsPacket from 'dns-packet';
 import type { QueryFn, QueryOptions } from './dns-client.js';
 import { probeError, type ProbeError } from './probe-error.js';
 import { safeFqdn } from './names.js';
@@ -71,13 +72,7 @@ async function discover(zone: string, resolver: ServerAddress, port: number, que
   const ns = await queryFn(resolver, apex, 'NS', ask);
   if (!ns.ok) return ns;
   if (ns.answer.rcode !== 'NOERROR') return { ok: false, error: probeError('rcode', `NS ${apex} from ${formatServer(resolver)}: ${ns.answer.rcode}`) };
-  const names = [
-    ...new Set(
-      (ns.answer.message.answers ?? [])
-        .flatMap((rr) => (rr.type === 'NS' && safeFqdn(rr.name) === apex ? [safeFqdn(rr.data)] : []))
-        .filter((n): n is string => n !== null),
-    ),
-  ].sort();
+  const names = nsNames(ns.answer.message, apex);
   if (names.length === 0) return { ok: false, error: probeError('rcode', `no NS records for ${apex} at ${formatServer(resolver)}`) };
   const notes: string[] = [];
   if (names.length > MAX_NS_NAMES) notes.push(`only the first ${MAX_NS_NAMES} of ${names.length} name servers are asked`);
@@ -98,6 +93,14 @@ async function discover(zone: string, resolver: ServerAddress, port: number, que
   if (servers.length > MAX_ADDRESSES) notes.push(`only the first ${MAX_ADDRESSES} of ${servers.length} addresses are asked`);
   if (servers.length === 0) return { ok: false, error: probeError('network', `no address found for any name server of ${apex} (${notes.join('; ')})`) };
   return { ok: true, servers: servers.slice(0, MAX_ADDRESSES), discovered: true, notes };
+}
+
+/** The distinct name server names of `apex` in an answer, sorted (fully qualified). */
+export function nsNames(message: dnsPacket.Packet, apex: string): string[] {
+  const names = (message.answers ?? [])
+    .flatMap((rr) => (rr.type === 'NS' && safeFqdn(rr.name) === apex ? [safeFqdn(rr.data)] : []))
+    .filter((n): n is string => n !== null);
+  return [...new Set(names)].sort();
 }
 
 function nonEmpty(list: ServerAddress[] | undefined): ServerAddress[] | null {

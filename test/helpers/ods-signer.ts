@@ -7,8 +7,8 @@
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from './pg-server.js';
 
 export interface SignerSetup {
   /** Private directory for the signer's working files, socket and configuration. */
@@ -125,17 +125,6 @@ async function stop(child: ChildProcess, done: () => boolean): Promise<void> {
   child.kill('SIGTERM');
   for (let i = 0; i < 100 && !done(); i++) await sleep(100);
   if (!done()) child.kill('SIGKILL');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
