@@ -25,9 +25,9 @@ import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runDsCommand } from './ds-commands.js';
-import { zoneStep } from './zone-step.js';
+import { PoolQueue } from './pool-queue.js';
+import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
 import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
-import { loadZoneStates } from './zone-state.js';
 import { enforce } from '../rollover/index.js';
 
 export interface RunDeps {
@@ -129,6 +129,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     workers = await openWorkers(db, (opts.concurrency ?? ZONE_CONCURRENCY) - 1);
     const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
     const batchSize = opts.batchSize ?? 500;
+    const pool = new PoolQueue();
     let after = '';
     for (;;) {
       const batch = opts.zones
@@ -136,7 +137,9 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
         : await zonesDue(db, opts.everyZone ? null : now, batchSize, after);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.name;
-      summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, actor, summary);
+      // What every step of the batch starts from, in three queries rather than several per zone.
+      const inputs = await readZoneInputs(db, batch, policies);
+      summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, inputs, pool, actor, summary);
       await forEachZone({
         zones: batch,
         dbs: workers,
@@ -145,9 +148,10 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
           keeper.check();
           summary.zonesExamined++;
           const policy = policies.get(zone.policy);
+          const input = inputs.get(zone.name);
           try {
-            if (!policy) throw new Error(`policy ${zone.policy} is not in the database`);
-            const r = await zoneStep({ db: zdb, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false }, zone.name, policy);
+            if (!policy || !input) throw new Error(`policy ${zone.policy} is not in the database`);
+            const r = await zoneStep({ db: zdb, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false, pool }, input, policy);
             if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
             for (const q of r.dsRequests) {
               const req = { zone: zone.name, ...q };
@@ -216,24 +220,24 @@ async function explicitZones(db: Db, names: string[]): Promise<ZoneRow[]> {
   return out;
 }
 
-/** Generate, before the zones of a batch are processed, the keys they will take from the pool. */
+/** Generate, before the zones of a batch are processed, the keys they will take from the pool, and queue them. */
 async function fillPools(
   deps: RunDeps,
   fence: Fence,
   keeper: ActiveSession,
   policies: Map<string, Policy>,
   batch: ZoneRow[],
+  inputs: ReadonlyMap<string, ZoneStepInput>,
+  pool: PoolQueue,
   actor: string,
   summary: RunSummary,
 ): Promise<number> {
   const needs = new Map<string, { slot: PoolSlot; count: number }>();
-  // Ask the core (pure) which keys each zone will want now, so they can be made in advance;
-  // the batch's states are read in two queries.
-  const states = await loadZoneStates(deps.db, batch, policies);
+  // Ask the core (pure) which keys each zone will want now, so they can be made in advance.
   const now = deps.clock.now().getTime();
   for (const zone of batch) {
     const policy = policies.get(zone.policy);
-    const loaded = states.get(zone.name);
+    const loaded = inputs.get(zone.name)?.loaded;
     if (!policy || !loaded) continue;
     const wanted = enforce(loaded.state, policy, now).actions;
     for (const a of wanted) {
@@ -260,5 +264,7 @@ async function fillPools(
       deps.log.error({ slot, err: (e as Error).message }, 'key generation failed');
     }
   }
+  // The batch's zone steps take these keys from memory (see pool-queue.ts).
+  await pool.fill(deps.db, needs.values());
   return generated;
 }

@@ -4,9 +4,9 @@
 
 import { initialTtls, rolloverKeyFromRow, type Action, type RolloverKey, type ZoneState } from '../rollover/index.js';
 import type { Policy } from '../policy/policy.js';
-import { audit } from '../store/audit.js';
+import { auditAll, type AuditEntry } from '../store/audit.js';
 import type { Queryable } from '../store/db.js';
-import { purgeZoneKey, updateZoneKey, zoneKeys, zoneKeysOf, type ZoneKeyRow } from '../store/keys.js';
+import { purgeZoneKey, updateZoneKeys, zoneKeys, zoneKeysOf, type ZoneKeyRow, type ZoneKeyUpdate } from '../store/keys.js';
 import type { Fence } from '../store/lease.js';
 import { getZoneRollover, setZoneRollover, zoneRollovers, type ZoneRolloverRow } from '../store/zones.js';
 
@@ -47,6 +47,11 @@ function toLoaded(rows: ZoneKeyRow[], z: ZoneRolloverRow | null, policy: Policy)
   return { state, rows };
 }
 
+/** The zone after keys were added to it: `state` (the zone-level part) with the new rows' keys. */
+export function withNewKeys(loaded: LoadedZone, state: ZoneState, rows: readonly ZoneKeyRow[]): LoadedZone {
+  return { state: { ...state, keys: [...state.keys, ...rows.map(rolloverKeyFromRow)] }, rows: [...loaded.rows, ...rows] };
+}
+
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 function keyChanged(a: RolloverKey, b: RolloverKey): boolean {
@@ -54,7 +59,10 @@ function keyChanged(a: RolloverKey, b: RolloverKey): boolean {
     JSON.stringify([b.goal, b.states, b.changedAt, b.dsAtParent, b.dsAtParentChangedAt]);
 }
 
-/** Persist the difference between `before` and `after` (keys are matched by id). */
+/**
+ * Persist the difference between `before` and `after` (keys are matched by id). The audit entries
+ * go into `auditSink` when given (the caller writes them with its own), else are written here.
+ */
 export async function saveZoneState(
   tx: Queryable,
   fence: Fence,
@@ -64,8 +72,10 @@ export async function saveZoneState(
   actions: readonly Action[],
   actor: string,
   now: Date,
+  auditSink?: AuditEntry[],
 ): Promise<void> {
   const afterById = new Map(after.keys.map((k) => [k.id, k]));
+  const updates: Array<{ id: number; update: ZoneKeyUpdate }> = [];
   for (const old of before.keys) {
     const next = afterById.get(old.id);
     if (!next) {
@@ -73,27 +83,33 @@ export async function saveZoneState(
       continue;
     }
     if (!keyChanged(old, next)) continue;
-    await updateZoneKey(tx, Number(old.id), {
-      goal: next.goal,
-      states: next.states,
-      changedAt: {
-        ds: date(next.changedAt.ds),
-        dnskey: date(next.changedAt.dnskey),
-        rrsigdnskey: date(next.changedAt.rrsigdnskey),
-        rrsig: date(next.changedAt.rrsig),
+    updates.push({
+      id: Number(old.id),
+      update: {
+        goal: next.goal,
+        states: next.states,
+        changedAt: {
+          ds: date(next.changedAt.ds),
+          dnskey: date(next.changedAt.dnskey),
+          rrsigdnskey: date(next.changedAt.rrsigdnskey),
+          rrsig: date(next.changedAt.rrsig),
+        },
+        dsAtParent: next.dsAtParent,
+        dsAtParentChangedAt: date(next.dsAtParentChangedAt),
+        at: now,
       },
-      dsAtParent: next.dsAtParent,
-      dsAtParentChangedAt: date(next.dsAtParentChangedAt),
-      at: now,
     });
   }
+  await updateZoneKeys(tx, updates);
   if (JSON.stringify([before.rollRequested, before.ttls, before.retire ?? false]) !== JSON.stringify([after.rollRequested, after.ttls, after.retire ?? false])) {
     await setZoneRollover(tx, zone, { rollRequested: after.rollRequested, publishedTtls: after.ttls, retire: after.retire ?? false });
   }
   const tags = new Map(before.keys.map((k) => [k.id, k.keyTag]));
+  const entries = auditSink ?? [];
   for (const a of actions) {
     if (a.type === 'create-key' || a.type === 'write-signconf') continue;
     const keyTag = 'keyId' in a ? tags.get(a.keyId) : undefined;
-    await audit(tx, fence, { actor, event: a.type, zone, detail: { ...a, ...(keyTag === undefined ? {} : { keyTag }) } });
+    entries.push({ actor, event: a.type, zone, detail: { ...a, ...(keyTag === undefined ? {} : { keyTag }) } });
   }
+  if (!auditSink) await auditAll(tx, fence, entries);
 }

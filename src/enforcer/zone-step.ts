@@ -6,19 +6,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/policy.js';
 import { apply, enforce, initialStates, type Action } from '../rollover/index.js';
-import { audit } from '../store/audit.js';
+import { auditAll, type AuditEntry } from '../store/audit.js';
 import type { Db, Queryable } from '../store/db.js';
-import { insertZoneKey, markAllocated, poolKeys, sharedKeyFor, zoneKeys, type HsmKeyRow, type PoolSlot } from '../store/keys.js';
+import { insertZoneKey, sharedKeyFor, type HsmKeyRow, type ZoneKeyRow } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
-import { getSignconfRecord } from '../store/signconf-records.js';
-import { setNextRun, setNsec3Salt, getZone, type ZoneRow } from '../store/zones.js';
+import { signconfRecordsOf, type SignconfRecord } from '../store/signconf-records.js';
+import { finishZoneStep, type ZoneRow } from '../store/zones.js';
 import { renderSignconf } from '../signconf/render.js';
 import { signconfPathFor } from '../signconf/paths.js';
 import { contentHash } from '../signconf/metadata.js';
 import { fileMatches, writeSignconf } from '../signconf/write.js';
 import { flagsFor, tagOf } from '../keys/pool.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
-import { loadZoneState, saveZoneState } from './zone-state.js';
+import { claimPoolKey, type PoolQueue } from './pool-queue.js';
+import { loadZoneStates, saveZoneState, withNewKeys, type LoadedZone } from './zone-state.js';
 
 export interface ZoneStepResult {
   zone: string;
@@ -43,41 +44,42 @@ export class PoolEmptyError extends EnforcerError {
   }
 }
 
-/** Give the zone the keys the core asked for: the policy's shared key, or unused pool keys. */
-async function createKeys(tx: Queryable, fence: Fence, policy: Policy, zone: string, creates: CreateKey[], now: Date, actor: string): Promise<number> {
-  const existing = await zoneKeys(tx, zone);
+/**
+ * Give the zone the keys the core asked for: the policy's shared key, or unused pool keys. Returns
+ * the new rows; their audit entries go into `audits`. `existing` are the zone's keys: the run
+ * holds the run lock, so nothing else changes them during its step.
+ */
+async function createKeys(
+  tx: Queryable,
+  policy: Policy,
+  zone: string,
+  existing: readonly ZoneKeyRow[],
+  creates: CreateKey[],
+  now: Date,
+  actor: string,
+  audits: AuditEntry[],
+  pool: PoolQueue | undefined,
+): Promise<ZoneKeyRow[]> {
   const tags = new Set(existing.map((k) => k.keyTag));
   const used = new Set(existing.map((k) => k.hsmKeyId));
+  const added: ZoneKeyRow[] = [];
   for (const c of creates) {
     const slot = { policy: policy.name, role: c.role, algorithm: c.algorithm, bits: c.bits, repository: c.repository };
     const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
     const usable = shared && !used.has(shared.id) ? [shared] : [];
     const fits = (k: HsmKeyRow) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey));
-    const pick = usable.length > 0 ? usable.find(fits) : await claimPoolKey(tx, slot, fits);
+    const pick = usable.length > 0 ? usable.find(fits) : await (pool ? pool.take(tx, slot, fits) : claimPoolKey(tx, slot, fits));
     if (!pick) throw new PoolEmptyError(zone, `${c.role} algorithm ${c.algorithm}`);
     const keyTag = tagOf(c.role, pick.algorithm, pick.publicKey);
     tags.add(keyTag);
     used.add(pick.id);
-    if (pick !== usable[0]) await markAllocated(tx, pick.id);
-    await insertZoneKey(tx, { zone, hsmKeyId: pick.id, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now });
-    await audit(tx, fence, { actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: pick === usable[0] } });
+    const isShared = pick === usable[0];
+    added.push(
+      await insertZoneKey(tx, { zone, hsmKeyId: pick.id, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now }, pick, !isShared),
+    );
+    audits.push({ actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: isShared } });
   }
-  return creates.length;
-}
-
-/**
- * One unused pool key that `fits` (a zone never gets two keys with the same tag), claimed one at a
- * time so a transaction locks only the key it takes (and the rare colliding ones it passed over).
- */
-async function claimPoolKey(tx: Queryable, slot: PoolSlot, fits: (k: HsmKeyRow) => boolean): Promise<HsmKeyRow | undefined> {
-  const passed: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const [k] = await poolKeys(tx, slot, 1, passed);
-    if (!k) return undefined;
-    if (fits(k)) return k;
-    passed.push(k.id);
-  }
-  return undefined;
+  return added;
 }
 
 /** Whether the zone needs a new NSEC3 salt now: none yet, the wrong length, or older than <Resalt>. */
@@ -95,17 +97,42 @@ export interface ZoneStepDeps {
   now: Date;
   actor: string;
   force?: boolean;
+  /** Unused pool keys read for the run's batch (else each key is claimed from the database). */
+  pool?: PoolQueue;
 }
 
-export async function zoneStep(d: ZoneStepDeps, zoneName: string, policy: Policy): Promise<ZoneStepResult> {
+/** What a zone step starts from, read for a whole batch of zones at once (readZoneInputs). */
+export interface ZoneStepInput {
+  zone: ZoneRow;
+  loaded: LoadedZone;
+  /** What the enforcer last wrote as the zone's signconf (null: nothing yet). */
+  record: SignconfRecord | null;
+}
+
+/** The inputs of a batch's zone steps in three queries; zones whose policy is unknown are left out. */
+export async function readZoneInputs(q: Queryable, zones: readonly ZoneRow[], policies: ReadonlyMap<string, Policy>): Promise<Map<string, ZoneStepInput>> {
+  const states = await loadZoneStates(q, zones, policies);
+  const records = await signconfRecordsOf(q, zones.map((z) => z.name));
+  const out = new Map<string, ZoneStepInput>();
+  for (const zone of zones) {
+    const loaded = states.get(zone.name);
+    if (loaded) out.set(zone.name, { zone, loaded, record: records.get(zone.name) ?? null });
+  }
+  return out;
+}
+
+/**
+ * One zone's step from its `input`. The run holds the run lock, so the input read with the batch
+ * is still the zone's state: only this step changes the zone while the run goes on.
+ */
+export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Policy): Promise<ZoneStepResult> {
   const { db, fence, now, actor } = d;
-  const zone = await getZone(db, zoneName);
-  if (!zone) throw new EnforcerError(`zone ${zoneName} disappeared during the run`, EXIT.ERROR);
+  const zone = input.zone;
   const path = signconfPathFor(d.signconfDirectory, zone.name, zone.signconfPath);
 
   // Keys first, each batch in its own fenced transaction, then ask the core again (same `now`).
   let keysAllocated = 0;
-  let loaded = await loadZoneState(db, zone.name, policy);
+  let loaded = input.loaded;
   let result = enforce(loaded.state, policy, now.getTime());
   for (let round = 0; result.rerun; round++) {
     if (round >= 3) throw new EnforcerError(`zone ${zone.name}: the rollover core keeps asking for new keys`, EXIT.ERROR);
@@ -114,12 +141,17 @@ export async function zoneStep(d: ZoneStepDeps, zoneName: string, policy: Policy
     // next call would ask for yet another key.
     const clears = result.actions.filter((a) => a.type === 'clear-roll-request');
     const before = loaded.state;
-    keysAllocated += await fenced(db, fence, async (tx) => {
-      const n = await createKeys(tx, fence, policy, zone.name, creates, now, actor);
-      if (clears.length > 0) await saveZoneState(tx, fence, zone.name, before, apply(before, clears), clears, actor, now);
-      return n;
+    const cleared = clears.length > 0 ? apply(before, clears) : before;
+    const current = loaded;
+    const added = await fenced(db, fence, async (tx) => {
+      const audits: AuditEntry[] = [];
+      const rows = await createKeys(tx, policy, zone.name, current.rows, creates, now, actor, audits, d.pool);
+      if (clears.length > 0) await saveZoneState(tx, fence, zone.name, before, cleared, clears, actor, now, audits);
+      await auditAll(tx, fence, audits);
+      return rows;
     });
-    loaded = await loadZoneState(db, zone.name, policy);
+    keysAllocated += added.length;
+    loaded = withNewKeys(loaded, cleared, added);
     result = enforce(loaded.state, policy, now.getTime());
   }
 
@@ -133,25 +165,24 @@ export async function zoneStep(d: ZoneStepDeps, zoneName: string, policy: Policy
     nsec3Salt: newSalt ?? zone.nsec3Salt,
   });
   const hash = contentHash(document);
-  const record = await getSignconfRecord(db, zone.name);
+  const record = input.record;
   const upToDate = !d.force && record !== null && record.contentHash === hash && record.path === path && (await fileMatches(path, hash));
   const nextRunAt = new Date(Math.max(now.getTime(), Math.min(result.nextRunAt ?? Infinity, saltDueAt(policy, newSalt ? now : zone.saltChangedAt), now.getTime() + MAX_SLEEP_SECONDS * 1000)));
 
-  const persist = async (tx: Queryable) => {
-    if (changes.length > 0) await saveZoneState(tx, fence, zone.name, loaded.state, result.state, changes, actor, now);
-    if (newSalt !== null) {
-      await setNsec3Salt(tx, zone.name, newSalt, now);
-      await audit(tx, fence, { actor, event: 'nsec3 salt changed', zone: zone.name, detail: { length: newSalt.length / 2 } });
-    }
-    await setNextRun(tx, zone.name, nextRunAt);
+  const state = loaded.state;
+  const persist = async (tx: Queryable, last: AuditEntry[]) => {
+    const audits: AuditEntry[] = [];
+    if (changes.length > 0) await saveZoneState(tx, fence, zone.name, state, result.state, changes, actor, now, audits);
+    if (newSalt !== null) audits.push({ actor, event: 'nsec3 salt changed', zone: zone.name, detail: { length: newSalt.length / 2 } });
+    await finishZoneStep(tx, zone.name, nextRunAt, newSalt === null ? null : { salt: newSalt, at: now });
+    await auditAll(tx, fence, [...audits, ...last]);
   };
   if (upToDate) {
-    await fenced(db, fence, persist);
+    await fenced(db, fence, (tx) => persist(tx, []));
   } else {
-    await writeSignconf(db, fence, { zone: zone.name, path, document, writtenAt: now }, async (tx) => {
-      await persist(tx);
-      await audit(tx, fence, { actor, event: 'signconf written', zone: zone.name, detail: { path, hash } });
-    });
+    await writeSignconf(db, fence, { zone: zone.name, path, document, writtenAt: now }, (tx) =>
+      persist(tx, [{ actor, event: 'signconf written', zone: zone.name, detail: { path, hash } }]),
+    );
   }
   return {
     zone: zone.name,

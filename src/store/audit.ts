@@ -18,6 +18,19 @@ export async function audit(tx: Queryable, fence: Fence, e: AuditEntry): Promise
   );
 }
 
+/** Several entries in one statement, in order (a zone step's state changes). */
+export async function auditAll(tx: Queryable, fence: Fence, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  if (entries.length === 1) return audit(tx, fence, entries[0]!);
+  const rows = entries.map((e) => ({ actor: e.actor, zone: e.zone ?? null, key_locator: e.keyLocator ?? null, event: e.event, detail: e.detail ?? {} }));
+  await tx.query(
+    `INSERT INTO audit_log (node, actor, zone, key_locator, event, detail)
+     SELECT $1, e->>'actor', e->>'zone', e->>'key_locator', e->>'event', e->'detail'
+       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i`,
+    [fence.node, JSON.stringify(rows)],
+  );
+}
+
 export interface AuditRow {
   id: number;
   at: Date;

@@ -106,6 +106,16 @@ export async function poolKeys(tx: Queryable, slot: PoolSlot, limit: number, exc
   return rows.map(toHsm);
 }
 
+/** Unused keys of the slot, oldest first, without locking them (the run's pool queue). */
+export async function unusedKeys(q: Queryable, slot: PoolSlot, limit: number): Promise<HsmKeyRow[]> {
+  const rows = await q.query(
+    `SELECT * FROM hsm_key WHERE status = 'unused' AND policy = $1 AND role = $2 AND algorithm = $3
+       AND bits = $4 AND repository = $5 ORDER BY id LIMIT $6`,
+    [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository, limit],
+  );
+  return rows.map(toHsm);
+}
+
 export async function countPool(q: Queryable, slot: PoolSlot): Promise<number> {
   const rows = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM hsm_key WHERE status = 'unused' AND policy = $1 AND role = $2
@@ -113,10 +123,6 @@ export async function countPool(q: Queryable, slot: PoolSlot): Promise<number> {
     [slot.policy, slot.role, slot.algorithm, slot.bits, slot.repository],
   );
   return rows[0]?.n ?? 0;
-}
-
-export async function markAllocated(tx: Queryable, id: number): Promise<void> {
-  await tx.query(`UPDATE hsm_key SET status = 'allocated' WHERE id = $1`, [id]);
 }
 
 export async function listHsmKeys(q: Queryable): Promise<HsmKeyRow[]> {
@@ -185,19 +191,29 @@ export interface NewZoneKey {
   at: Date;
 }
 
-export async function insertZoneKey(tx: Queryable, k: NewZoneKey): Promise<void> {
+/**
+ * Give a zone a key, marking the keystore key allocated in the same statement (unless it is a
+ * shared key already in use), and return the new row as the database holds it. Throws when
+ * `allocate` is set and the key is not unused: nothing is inserted.
+ */
+export async function insertZoneKey(tx: Queryable, k: NewZoneKey, hsm: HsmKeyRow, allocate: boolean): Promise<ZoneKeyRow> {
   const changed = (s: RecordState) => (s === 'na' || s === 'hidden' ? null : k.at);
-  await tx.query(
-    `INSERT INTO zone_key (zone, hsm_key_id, role, flags, key_tag, goal, ds_state, dnskey_state, rrsigdnskey_state,
+  const rows = await tx.query(
+    `WITH allocated AS (UPDATE hsm_key SET status = 'allocated' WHERE id = $2 AND status = 'unused' AND $17::boolean RETURNING id)
+     INSERT INTO zone_key (zone, hsm_key_id, role, flags, key_tag, goal, ds_state, dnskey_state, rrsigdnskey_state,
        rrsig_state, ds_changed_at, dnskey_changed_at, rrsigdnskey_changed_at, rrsig_changed_at, introduced_at, active_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+      WHERE NOT $17::boolean OR EXISTS (SELECT 1 FROM allocated) RETURNING *`,
     [
       k.zone, k.hsmKeyId, k.role, k.flags, k.keyTag, k.goal,
       k.states.ds, k.states.dnskey, k.states.rrsigdnskey, k.states.rrsig,
       changed(k.states.ds), changed(k.states.dnskey), changed(k.states.rrsigdnskey), changed(k.states.rrsig),
-      k.at, k.states.rrsig === 'rumoured' || k.states.rrsigdnskey === 'rumoured' ? k.at : null,
+      k.at, k.states.rrsig === 'rumoured' || k.states.rrsigdnskey === 'rumoured' ? k.at : null, allocate,
     ],
   );
+  // Fail closed: a pool key someone else took (or that was never unused) is not given to this zone.
+  if (!rows[0]) throw new Error(`key ${hsm.locator} is no longer an unused pool key`);
+  return toZoneKey({ ...rows[0], locator: hsm.locator, repository: hsm.repository, algorithm: hsm.algorithm, bits: hsm.bits, public_key: hsm.publicKey });
 }
 
 /** With <ShareKeys/>: the newest key of this slot already in use by a zone of the same policy. */
@@ -234,6 +250,30 @@ export async function updateZoneKey(tx: Queryable, id: number, u: ZoneKeyUpdate)
       u.changedAt.ds, u.changedAt.dnskey, u.changedAt.rrsigdnskey, u.changedAt.rrsig,
       u.dsAtParent, u.dsAtParentChangedAt, u.at,
     ],
+  );
+}
+
+/** Several keys' updateZoneKey in one statement (a zone step's transitions). */
+export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id: number; update: ZoneKeyUpdate }>): Promise<void> {
+  if (updates.length === 0) return;
+  if (updates.length === 1) return updateZoneKey(tx, updates[0]!.id, updates[0]!.update);
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  const rows = updates.map(({ id, update: u }) => ({
+    id, goal: u.goal, ds: u.states.ds, dnskey: u.states.dnskey, rrsigdnskey: u.states.rrsigdnskey, rrsig: u.states.rrsig,
+    ds_at: iso(u.changedAt.ds), dnskey_at: iso(u.changedAt.dnskey), rrsigdnskey_at: iso(u.changedAt.rrsigdnskey), rrsig_at: iso(u.changedAt.rrsig),
+    parent: u.dsAtParent, parent_at: iso(u.dsAtParentChangedAt), at: iso(u.at),
+  }));
+  await tx.query(
+    `UPDATE zone_key zk SET goal = u.goal, ds_state = u.ds, dnskey_state = u.dnskey, rrsigdnskey_state = u.rrsigdnskey, rrsig_state = u.rrsig,
+       ds_changed_at = u.ds_at, dnskey_changed_at = u.dnskey_at, rrsigdnskey_changed_at = u.rrsigdnskey_at, rrsig_changed_at = u.rrsig_at,
+       ds_at_parent = u.parent, ds_at_parent_changed_at = u.parent_at,
+       active_at = coalesce(zk.active_at, CASE WHEN u.rrsigdnskey IN ('rumoured', 'omnipresent') OR u.rrsig IN ('rumoured', 'omnipresent') THEN u.at END),
+       retired_at = coalesce(zk.retired_at, CASE WHEN u.goal = 'hidden' THEN u.at END)
+     FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, goal text, ds text, dnskey text, rrsigdnskey text, rrsig text,
+       ds_at timestamptz, dnskey_at timestamptz, rrsigdnskey_at timestamptz, rrsig_at timestamptz, parent text, parent_at timestamptz, at timestamptz)
+     WHERE zk.id = u.id AND zk.id = ANY($2::bigint[])`,
+    // The id list lets the planner look the few keys up by primary key instead of scanning the table.
+    [JSON.stringify(rows), updates.map((u) => u.id)],
   );
 }
 

@@ -66,8 +66,11 @@ export class LeaseLostError extends EnforcerError {
   }
 }
 
-const SELECT = `SELECT epoch, active_node, holder_node, acquired_at, renewed_at, expires_at,
-  coalesce(expires_at > now(), false) AS held, now() AS db_now FROM lease WHERE id = 1`;
+const COLUMNS = `epoch, active_node, holder_node, acquired_at, renewed_at, expires_at,
+  coalesce(expires_at > now(), false) AS held, now() AS db_now`;
+const SELECT = `SELECT ${COLUMNS} FROM lease WHERE id = 1`;
+/** fenced()'s one round trip: read the lease, held FOR SHARE until commit, and declare the epoch. */
+const FENCE_SELECT = `SELECT ${COLUMNS}, set_config('enforcer.epoch', $1, true) AS declared FROM lease WHERE id = 1 FOR SHARE`;
 
 function toRow(r: Record<string, unknown>): LeaseRow {
   return {
@@ -154,11 +157,13 @@ export async function releaseLease(db: Db, fence: Fence): Promise<void> {
 export async function fenced<T>(db: Db, fence: Fence, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   fence.signal?.throwIfAborted();
   return db.transaction(async (tx) => {
-    const lease = await readLease(tx, 'FOR SHARE');
+    // A mismatch throws below and rolls the epoch declaration back with everything else.
+    const rows = await tx.query(FENCE_SELECT, [String(fence.epoch)]);
+    if (!rows[0]) throw new EnforcerError('the lease row is missing; run enforcer db migrate', EXIT.ERROR);
+    const lease = toRow(rows[0]);
     if (lease.epoch !== fence.epoch || lease.holderNode !== fence.node || !lease.held) {
       throw new LeaseLostError(fence, lease);
     }
-    await tx.query(`SELECT set_config('enforcer.epoch', $1, true)`, [String(fence.epoch)]);
     const out = await fn(tx);
     // Throwing here rolls the transaction back: nothing commits once the guard gave up.
     fence.signal?.throwIfAborted();

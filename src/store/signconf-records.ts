@@ -28,6 +28,12 @@ export async function getSignconfRecord(q: Queryable, zone: string): Promise<Sig
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
+/** The records of several zones in one query (a run's batch). */
+export async function signconfRecordsOf(q: Queryable, zones: readonly string[]): Promise<Map<string, SignconfRecord>> {
+  const rows = await q.query('SELECT * FROM signconf_record WHERE zone = ANY($1::text[])', [zones]);
+  return new Map(rows.map((r) => [r.zone as string, toRecord(r)]));
+}
+
 export async function listSignconfRecords(q: Queryable): Promise<SignconfRecord[]> {
   return (await q.query('SELECT * FROM signconf_record ORDER BY zone')).map(toRecord);
 }

@@ -103,6 +103,15 @@ export async function setNextRun(tx: Queryable, name: string, at: Date | null): 
   await tx.query('UPDATE zone SET next_run_at = $2 WHERE name = $1', [name, at]);
 }
 
+/** The end of a zone step: when to look at it next and, when it changed, its new NSEC3 salt. */
+export async function finishZoneStep(tx: Queryable, name: string, nextRunAt: Date | null, salt: { salt: string; at: Date } | null): Promise<void> {
+  await tx.query(
+    `UPDATE zone SET next_run_at = $2, nsec3_salt = CASE WHEN $3::text IS NULL THEN nsec3_salt ELSE $3 END,
+       salt_changed_at = CASE WHEN $3::text IS NULL THEN salt_changed_at ELSE $4::timestamptz END WHERE name = $1`,
+    [name, nextRunAt, salt?.salt ?? null, salt?.at ?? null],
+  );
+}
+
 export interface ZoneImportCounts {
   added: string[];
   updated: string[];
