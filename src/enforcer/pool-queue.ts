@@ -34,7 +34,9 @@ export class PoolQueue {
       this.handedOut.push(k!.id);
       return k;
     }
-    return claimPoolKey(tx, slot, fits, this.handedOut);
+    const claimed = await claimPoolKey(tx, slot, fits, this.handedOut);
+    if (claimed) this.handedOut.push(claimed.id);
+    return claimed;
   }
 }
 
