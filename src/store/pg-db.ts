@@ -2,6 +2,7 @@
 // session settings it relies on always run on the same backend. Calls are serialised; work
 // done side by side gets connections of its own (`fork`).
 
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { maskUrl } from '../util/mask.js';
@@ -36,12 +37,28 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
     chain = next.catch(() => undefined);
     return next;
   };
+  // Statements with parameters are prepared once per connection, named after their text, so the
+  // server parses them once rather than once per zone (a run repeats a dozen statements 10,000
+  // times). A script run through exec() may change the schema (migrations) and with it what a
+  // prepared statement returns, so the names after it are new ones.
+  let generation = 0;
+  const names = new Map<string, string>();
+  const nameOf = (sql: string): string => {
+    let name = names.get(sql);
+    if (name === undefined) {
+      name = `enforcer_${generation}_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
   const run = async <T>(sql: string, params?: unknown[]): Promise<T[]> => {
     if (broken) throw new EnforcerError(`database connection lost: ${(broken as Error).message}`, EXIT.DB_UNAVAILABLE);
-    const r = await client.query(sql, params as unknown[]);
+    const r = params && params.length > 0 ? await client.query({ name: nameOf(sql), text: sql, values: params }) : await client.query(sql);
     return r.rows as T[];
   };
   const exec = async (sql: string): Promise<void> => {
+    generation++;
+    names.clear();
     await run(sql);
   };
   const tx: Queryable = { query: run, exec };
