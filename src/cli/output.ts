@@ -5,6 +5,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * A JSON array written element by element, byte for byte what printJson prints for the whole
+ * array, waiting for stdout to drain: a listing of 10,000 zones never sits in memory at once.
+ */
+export function jsonArrayWriter(): { push: (item: unknown) => Promise<void>; end: () => Promise<void> } {
+  let count = 0;
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (process.stdout.write(text, (e) => (e ? reject(e) : undefined))) resolve();
+      else process.stdout.once('drain', resolve);
+    });
+  return {
+    push: (item) => write(`${count++ === 0 ? '[\n' : ',\n'}${JSON.stringify(item, null, 2).replace(/^/gm, '  ')}`),
+    end: () => write(count === 0 ? '[]\n' : '\n]\n'),
+  };
+}
+
 export function printTable(headers: string[], rows: Array<Array<string | number | null | undefined>>): void {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));

@@ -7,23 +7,20 @@ import { makeDs, type DigestType } from '../../dnssec/ds.js';
 import { dnskeyFor, encodeDnskeyRdata } from '../../dnssec/dnskey.js';
 import { dnskeyLine, dsLine } from '../../dnssec/presentation.js';
 import { bindKeyFilesFromKeystore, writeBindKeyFiles } from '../../keys/bind-export.js';
-import { keyStateName } from '../../keys/key-state.js';
+import { keyListing, type KeyListRow } from '../../keys/key-listing.js';
 import { keysNeeded } from '../../keys/pool-size.js';
 import { checkSlots, ensurePool, slotOf } from '../../keys/pool.js';
 import { parseDuration } from '../../policy/duration.js';
 import { InputError } from '../../policy/errors.js';
 import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
-import type { Queryable } from '../../store/db.js';
-import { loadZoneStates } from '../../enforcer/zone-state.js';
-import { enforce } from '../../rollover/index.js';
-import { getPolicy, listPolicies } from '../../store/policies.js';
+import { getPolicy } from '../../store/policies.js';
 import { getZone, listZones } from '../../store/zones.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
 import { registerKeyDs } from './key-ds.js';
 import type { Context } from '../context.js';
-import { printJson, printLines, printTable } from '../output.js';
+import { jsonArrayWriter, printJson, printLines, printTable } from '../output.js';
 
 export function registerKey(program: Command): Command {
   const key = program
@@ -75,25 +72,14 @@ export function registerKey(program: Command): Command {
         const db = await ctx.readDb();
         if (o.orphans) return listOrphans(ctx);
         const zone = o.zone === undefined ? undefined : normaliseZoneName(o.zone, { path: '--zone' });
-        const keys = await allZoneKeys(db, zone);
-        const waits = await waitsByKey(db, keys, ctx.clock.now());
-        const rows = keys.map((k) => ({
-          zone: k.zone,
-          role: k.role,
-          state: keyStateName(k.role, k.goal, k.states),
-          keyTag: k.keyTag,
-          algorithm: k.algorithm,
-          bits: k.bits,
-          locator: k.locator,
-          repository: k.repository,
-          goal: k.goal,
-          records: k.states,
-          dsAtParent: k.dsAtParent,
-          introducedAt: k.introducedAt.toISOString(),
-          nextTransition: waits.get(String(k.id))?.next ?? null,
-          waitingFor: waits.get(String(k.id))?.messages ?? [],
-        }));
-        if (ctx.json) return printJson(rows);
+        const pages = keyListing(db, ctx.clock.now(), zone);
+        if (ctx.json) {
+          const out = jsonArrayWriter();
+          for await (const page of pages) for (const r of page) await out.push(r);
+          return out.end();
+        }
+        const rows: KeyListRow[] = [];
+        for await (const page of pages) rows.push(...page);
         if (o.verbose) {
           printTable(
             ['ZONE', 'ROLE', 'STATE', 'TAG', 'ALG', 'BITS', 'DS', 'DNSKEY', 'RRSIGDNSKEY', 'RRSIG', 'DS@PARENT', 'NEXT', 'LOCATOR'],
@@ -144,31 +130,6 @@ export function registerKey(program: Command): Command {
     );
   registerKeyDs(key);
   return key;
-}
-
-/**
- * What each key waits for and its next possible transition, from the rollover core run read-only
- * on the stored state (nothing is written).
- */
-async function waitsByKey(db: Queryable, keys: ZoneKeyRow[], now: Date): Promise<Map<string, { next: string | null; messages: string[] }>> {
-  const out = new Map<string, { next: string | null; messages: string[] }>();
-  const wanted = new Set(keys.map((k) => k.zone));
-  const zones = (await listZones(db)).filter((z) => wanted.has(z.name));
-  const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
-  const loaded = await loadZoneStates(db, zones, policies);
-  for (const z of zones) {
-    const state = loaded.get(z.name);
-    if (!state) continue;
-    const result = enforce(state.state, policies.get(z.policy)!, now.getTime());
-    for (const w of result.waits) {
-      if (w.keyId === null) continue;
-      const e = out.get(w.keyId) ?? { next: null, messages: [] };
-      e.messages.push(w.message);
-      if (w.until !== null && (e.next === null || w.until < Date.parse(e.next))) e.next = new Date(w.until).toISOString();
-      out.set(w.keyId, e);
-    }
-  }
-  return out;
 }
 
 function positiveInt(v: string, what: string): number {
