@@ -100,6 +100,8 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], keysGenerated: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
+  // The session holds the run lock, which proved this is no transaction-mode pooler.
+  db.usePreparedStatements?.();
   let runId: number;
   try {
     await ensureSignconfDirectory(config.signconfDirectory, log);

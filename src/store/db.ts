@@ -19,6 +19,13 @@ export interface Db extends Queryable {
    * (a run's zone steps); absent where the database allows one connection only (embedded).
    */
   fork?(): Promise<Db>;
+  /**
+   * From now on, prepare statements with parameters once per connection (PostgreSQL). Only once
+   * the run lock has shown the connection is a session of its own: behind a transaction-mode
+   * pooler a prepared statement would not follow the next transaction, and the guard's clear
+   * refusal must come first.
+   */
+  usePreparedStatements?(): void;
   close(): Promise<void>;
 }
 

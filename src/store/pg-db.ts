@@ -9,7 +9,10 @@ import { maskUrl } from '../util/mask.js';
 import type { Db, Queryable } from './db.js';
 import { pgClientConfig, type PgClientOptions } from './pg-config.js';
 
-export type PgOptions = PgClientOptions;
+export interface PgOptions extends PgClientOptions {
+  /** Prepare statements with parameters (see Db.usePreparedStatements); forks inherit it. */
+  preparedStatements?: boolean;
+}
 
 export async function openPostgres(url: string, opts: PgOptions = {}): Promise<Db> {
   const config = pgClientConfig(url, opts);
@@ -37,10 +40,11 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
     chain = next.catch(() => undefined);
     return next;
   };
-  // Statements with parameters are prepared once per connection, named after their text, so the
-  // server parses them once rather than once per zone (a run repeats a dozen statements 10,000
-  // times). A script run through exec() may change the schema (migrations) and with it what a
-  // prepared statement returns, so the names after it are new ones.
+  // Once switched on, statements with parameters are prepared once per connection, named after
+  // their text, so the server parses them once rather than once per zone (a run repeats a dozen
+  // statements 10,000 times). A script run through exec() may change the schema (migrations) and
+  // with it what a prepared statement returns, so the names after it are new ones.
+  let prepared = opts.preparedStatements ?? false;
   let generation = 0;
   const names = new Map<string, string>();
   const nameOf = (sql: string): string => {
@@ -53,7 +57,7 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
   };
   const run = async <T>(sql: string, params?: unknown[]): Promise<T[]> => {
     if (broken) throw new EnforcerError(`database connection lost: ${(broken as Error).message}`, EXIT.DB_UNAVAILABLE);
-    const r = params && params.length > 0 ? await client.query({ name: nameOf(sql), text: sql, values: params }) : await client.query(sql);
+    const r = prepared && params && params.length > 0 ? await client.query({ name: nameOf(sql), text: sql, values: params }) : await client.query(sql, params as unknown[]);
     return r.rows as T[];
   };
   const exec = async (sql: string): Promise<void> => {
@@ -81,7 +85,11 @@ export async function openPostgres(url: string, opts: PgOptions = {}): Promise<D
         }
       }),
     // Its own application_name, so an operator (or a test) can tell the run's main connection from its helpers.
-    fork: () => openPostgres(url, { ...opts, ...(opts.applicationName ? { applicationName: `${opts.applicationName}/worker` } : {}) }),
+    fork: () =>
+      openPostgres(url, { ...opts, preparedStatements: prepared, ...(opts.applicationName ? { applicationName: `${opts.applicationName}/worker` } : {}) }),
+    usePreparedStatements: () => {
+      prepared = true;
+    },
     close: async () => {
       closing = true;
       await client.end().catch(() => undefined);
