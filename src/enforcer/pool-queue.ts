@@ -44,7 +44,7 @@ export class PoolQueue {
  * One unused pool key that `fits` (a zone never gets two keys with the same tag), claimed one at a
  * time so a transaction locks only the key it takes (and the rare colliding ones it passed over).
  */
-export async function claimPoolKey(tx: Queryable, slot: PoolSlot, fits: (k: HsmKeyRow) => boolean, exclude: readonly number[] = []): Promise<HsmKeyRow | undefined> {
+async function claimPoolKey(tx: Queryable, slot: PoolSlot, fits: (k: HsmKeyRow) => boolean, exclude: readonly number[] = []): Promise<HsmKeyRow | undefined> {
   const passed = [...exclude];
   for (let i = 0; i < 8; i++) {
     const [k] = await poolKeys(tx, slot, 1, passed);

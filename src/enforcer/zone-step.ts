@@ -18,7 +18,7 @@ import { contentHash } from '../signconf/metadata.js';
 import { fileMatches, writeSignconf } from '../signconf/write.js';
 import { flagsFor, tagOf } from '../keys/pool.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
-import { claimPoolKey, type PoolQueue } from './pool-queue.js';
+import { PoolQueue } from './pool-queue.js';
 import { loadZoneStates, saveZoneState, withNewKeys, type LoadedZone } from './zone-state.js';
 
 export interface ZoneStepResult {
@@ -58,7 +58,7 @@ async function createKeys(
   now: Date,
   actor: string,
   audits: AuditEntry[],
-  pool: PoolQueue | undefined,
+  pool: PoolQueue,
 ): Promise<ZoneKeyRow[]> {
   const tags = new Set(existing.map((k) => k.keyTag));
   const used = new Set(existing.map((k) => k.hsmKeyId));
@@ -68,14 +68,14 @@ async function createKeys(
     const shared = policy.keys.shareKeys ? await sharedKeyFor(tx, slot) : null;
     const usable = shared && !used.has(shared.id) ? [shared] : [];
     const fits = (k: HsmKeyRow) => !tags.has(tagOf(c.role, k.algorithm, k.publicKey));
-    const pick = usable.length > 0 ? usable.find(fits) : await (pool ? pool.take(tx, slot, fits) : claimPoolKey(tx, slot, fits));
+    const pick = usable.length > 0 ? usable.find(fits) : await pool.take(tx, slot, fits);
     if (!pick) throw new PoolEmptyError(zone, `${c.role} algorithm ${c.algorithm}`);
     const keyTag = tagOf(c.role, pick.algorithm, pick.publicKey);
     tags.add(keyTag);
     used.add(pick.id);
     const isShared = pick === usable[0];
     added.push(
-      await insertZoneKey(tx, { zone, hsmKeyId: pick.id, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now }, pick, !isShared),
+      await insertZoneKey(tx, { zone, role: c.role, flags: flagsFor(c.role), keyTag, goal: 'omnipresent', states: initialStates(c.role), at: now }, pick, !isShared),
     );
     audits.push({ actor, event: 'key allocated', zone, keyLocator: pick.locator, detail: { role: c.role, keyTag, reason: c.reason, shared: isShared } });
   }
@@ -97,7 +97,7 @@ export interface ZoneStepDeps {
   now: Date;
   actor: string;
   force?: boolean;
-  /** Unused pool keys read for the run's batch (else each key is claimed from the database). */
+  /** Unused pool keys read for the run's batch (without it, an empty queue: each key is claimed from the database). */
   pool?: PoolQueue;
 }
 
@@ -132,6 +132,7 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
 
   // Keys first, each batch in its own fenced transaction, then ask the core again (same `now`).
   let keysAllocated = 0;
+  const pool = d.pool ?? new PoolQueue();
   let loaded = input.loaded;
   let result = enforce(loaded.state, policy, now.getTime());
   for (let round = 0; result.rerun; round++) {
@@ -145,7 +146,7 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
     const current = loaded;
     const added = await fenced(db, fence, async (tx) => {
       const audits: AuditEntry[] = [];
-      const rows = await createKeys(tx, policy, zone.name, current.rows, creates, now, actor, audits, d.pool);
+      const rows = await createKeys(tx, policy, zone.name, current.rows, creates, now, actor, audits, pool);
       if (clears.length > 0) await saveZoneState(tx, fence, zone.name, before, cleared, clears, actor, now, audits);
       await auditAll(tx, fence, audits);
       return rows;

@@ -12,16 +12,12 @@ export interface AuditEntry {
 }
 
 export async function audit(tx: Queryable, fence: Fence, e: AuditEntry): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (node, actor, zone, key_locator, event, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [fence.node, e.actor, e.zone ?? null, e.keyLocator ?? null, e.event, JSON.stringify(e.detail ?? {})],
-  );
+  await auditAll(tx, fence, [e]);
 }
 
-/** Several entries in one statement, in order (a zone step's state changes). */
+/** Entries in one statement, in order (a zone step's state changes). */
 export async function auditAll(tx: Queryable, fence: Fence, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  if (entries.length === 1) return audit(tx, fence, entries[0]!);
   const rows = entries.map((e) => ({ actor: e.actor, zone: e.zone ?? null, key_locator: e.keyLocator ?? null, event: e.event, detail: e.detail ?? {} }));
   await tx.query(
     `INSERT INTO audit_log (node, actor, zone, key_locator, event, detail)

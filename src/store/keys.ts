@@ -182,7 +182,6 @@ export async function allZoneKeys(q: Queryable, zone?: string): Promise<ZoneKeyR
 
 export interface NewZoneKey {
   zone: string;
-  hsmKeyId: number;
   role: KeyRole;
   flags: 256 | 257;
   keyTag: number;
@@ -205,7 +204,7 @@ export async function insertZoneKey(tx: Queryable, k: NewZoneKey, hsm: HsmKeyRow
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
       WHERE NOT $17::boolean OR EXISTS (SELECT 1 FROM allocated) RETURNING *`,
     [
-      k.zone, k.hsmKeyId, k.role, k.flags, k.keyTag, k.goal,
+      k.zone, hsm.id, k.role, k.flags, k.keyTag, k.goal,
       k.states.ds, k.states.dnskey, k.states.rrsigdnskey, k.states.rrsig,
       changed(k.states.ds), changed(k.states.dnskey), changed(k.states.rrsigdnskey), changed(k.states.rrsig),
       k.at, k.states.rrsig === 'rumoured' || k.states.rrsigdnskey === 'rumoured' ? k.at : null, allocate,
@@ -237,26 +236,9 @@ export interface ZoneKeyUpdate {
   at: Date;
 }
 
-export async function updateZoneKey(tx: Queryable, id: number, u: ZoneKeyUpdate): Promise<void> {
-  await tx.query(
-    `UPDATE zone_key SET goal = $2, ds_state = $3, dnskey_state = $4, rrsigdnskey_state = $5, rrsig_state = $6,
-       ds_changed_at = $7, dnskey_changed_at = $8, rrsigdnskey_changed_at = $9, rrsig_changed_at = $10,
-       ds_at_parent = $11, ds_at_parent_changed_at = $12,
-       active_at = coalesce(active_at, CASE WHEN $5 IN ('rumoured', 'omnipresent') OR $6 IN ('rumoured', 'omnipresent') THEN $13::timestamptz END),
-       retired_at = coalesce(retired_at, CASE WHEN $2 = 'hidden' THEN $13::timestamptz END)
-     WHERE id = $1`,
-    [
-      id, u.goal, u.states.ds, u.states.dnskey, u.states.rrsigdnskey, u.states.rrsig,
-      u.changedAt.ds, u.changedAt.dnskey, u.changedAt.rrsigdnskey, u.changedAt.rrsig,
-      u.dsAtParent, u.dsAtParentChangedAt, u.at,
-    ],
-  );
-}
-
-/** Several keys' updateZoneKey in one statement (a zone step's transitions). */
+/** Keys' new goals, record states and DS-at-parent state, in one statement (a zone step's transitions). */
 export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id: number; update: ZoneKeyUpdate }>): Promise<void> {
   if (updates.length === 0) return;
-  if (updates.length === 1) return updateZoneKey(tx, updates[0]!.id, updates[0]!.update);
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   const rows = updates.map(({ id, update: u }) => ({
     id, goal: u.goal, ds: u.states.ds, dnskey: u.states.dnskey, rrsigdnskey: u.states.rrsigdnskey, rrsig: u.states.rrsig,

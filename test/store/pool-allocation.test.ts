@@ -43,7 +43,7 @@ describe.each(DB_KINDS)('pool allocation on %s', (kind) => {
   });
 
   const give = (zone: string, hsm: HsmKeyRow) =>
-    fenced(db, fence, (tx) => insertZoneKey(tx, { zone, hsmKeyId: hsm.id, role: 'ZSK', flags: 256, keyTag: 1000 + hsm.id, goal: 'omnipresent', states: STATES, at: new Date('2026-01-01T00:00:00Z') }, hsm, true));
+    fenced(db, fence, (tx) => insertZoneKey(tx, { zone, role: 'ZSK', flags: 256, keyTag: 1000 + hsm.id, goal: 'omnipresent', states: STATES, at: new Date('2026-01-01T00:00:00Z') }, hsm, true));
 
   it('returns the new zone key exactly as a later read gives it, and marks the key allocated', async () => {
     const row = await give('a.example', keys[0]!);
