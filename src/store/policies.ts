@@ -34,6 +34,8 @@ export async function importPolicies(tx: Queryable, policies: Policy[], removeMi
       out.added.push(p.name);
     } else if (canonicalJson(old) !== canonicalJson(p)) {
       await tx.query('UPDATE policy SET definition = $2, imported_at = now() WHERE name = $1', [p.name, JSON.stringify(p)]);
+      // A changed policy applies at once (as in OpenDNSSEC): every zone of it is due at the next run.
+      await tx.query('UPDATE zone SET next_run_at = NULL WHERE policy = $1', [p.name]);
       out.updated.push(p.name);
     } else {
       out.unchanged.push(p.name);
