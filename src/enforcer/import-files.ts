@@ -15,6 +15,7 @@ import { fenced, type Fence } from '../store/lease.js';
 import { importPolicies, listPolicies, type ImportCounts } from '../store/policies.js';
 import { importZones, type ZoneImportCounts } from '../store/zones.js';
 import { checkPolicyReferences, parseZonelist } from '../zones/zonelist.js';
+import { pinPublishedTtls } from './published-ttls.js';
 
 export async function readInputFile(file: string): Promise<string> {
   try {
@@ -57,6 +58,8 @@ export async function applyInputs(
 ): Promise<ImportResult> {
   return fenced(db, fence, async (tx) => {
     const result: ImportResult = { policies: null, zones: null };
+    // Before a policy changes or a zone changes policy: the TTLs in force are the ones to compare with.
+    await pinPublishedTtls(tx);
     if (inputs.policies) {
       result.policies = await importPolicies(tx, inputs.policies.policies, opts.removeMissing);
       // Only the configured file's hash marks "already imported" for the next run's change check.

@@ -13,6 +13,11 @@ import { getZoneRollover, setZoneRollover, zoneRollovers, type ZoneRolloverRow }
 export interface LoadedZone {
   state: ZoneState;
   rows: ZoneKeyRow[];
+  /**
+   * False when the zone has no published TTLs recorded yet and `state.ttls` is the policy's: the
+   * zone step then records them (recordPublishedTtlsOnce), so a later policy edit compares with them.
+   */
+  ttlsRecorded: boolean;
 }
 
 export async function loadZoneState(q: Queryable, zone: string, policy: Policy): Promise<LoadedZone> {
@@ -44,12 +49,12 @@ function toLoaded(rows: ZoneKeyRow[], z: ZoneRolloverRow | null, policy: Policy)
     ttls: (z?.publishedTtls as ZoneState['ttls'] | null) ?? initialTtls(policy),
     retire: z?.retire ?? false,
   };
-  return { state, rows };
+  return { state, rows, ttlsRecorded: (z?.publishedTtls ?? null) !== null };
 }
 
 /** The zone after keys were added to it: `state` (the zone-level part) with the new rows' keys. */
 export function withNewKeys(loaded: LoadedZone, state: ZoneState, rows: readonly ZoneKeyRow[]): LoadedZone {
-  return { state: { ...state, keys: [...state.keys, ...rows.map(rolloverKeyFromRow)] }, rows: [...loaded.rows, ...rows] };
+  return { ...loaded, state: { ...state, keys: [...state.keys, ...rows.map(rolloverKeyFromRow)] }, rows: [...loaded.rows, ...rows] };
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));

@@ -11,7 +11,7 @@ import type { Db, Queryable } from '../store/db.js';
 import { insertZoneKey, sharedKeyFor, type HsmKeyRow, type ZoneKeyRow } from '../store/keys.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { signconfRecordsOf, type SignconfRecord } from '../store/signconf-records.js';
-import { finishZoneStep, type ZoneRow } from '../store/zones.js';
+import { finishZoneStep, recordPublishedTtlsOnce, type ZoneRow } from '../store/zones.js';
 import { renderSignconf } from '../signconf/render.js';
 import { signconfPathFor } from '../signconf/paths.js';
 import { contentHash } from '../signconf/metadata.js';
@@ -174,6 +174,8 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
   const persist = async (tx: Queryable, last: AuditEntry[]) => {
     const audits: AuditEntry[] = [];
     if (changes.length > 0) await saveZoneState(tx, fence, zone.name, state, result.state, changes, actor, now, audits);
+    // The TTLs this step publishes, the first time: the baseline a later policy edit is compared with.
+    if (!loaded.ttlsRecorded) await recordPublishedTtlsOnce(tx, zone.name, result.state.ttls);
     if (newSalt !== null) audits.push({ actor, event: 'nsec3 salt changed', zone: zone.name, detail: { length: newSalt.length / 2 } });
     await finishZoneStep(tx, zone.name, nextRunAt, newSalt === null ? null : { salt: newSalt, at: now });
     await auditAll(tx, fence, [...audits, ...last]);

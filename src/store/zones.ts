@@ -184,6 +184,24 @@ export async function zoneRollovers(q: Queryable, names: readonly string[]): Pro
   return new Map(rows.map((r) => [r.name, { rollRequested: r.roll_requested, publishedTtls: r.published_ttls, retire: r.retire }]));
 }
 
+/**
+ * Record `ttls` as the zone's published TTLs unless some are recorded already: the first step of a
+ * zone (or the first after an upgrade) stores what it published, so a later policy edit has the
+ * old values to compare with.
+ */
+export async function recordPublishedTtlsOnce(tx: Queryable, name: string, ttls: NonNullable<ZoneRolloverRow['publishedTtls']>): Promise<void> {
+  await tx.query('UPDATE zone SET published_ttls = $2 WHERE name = $1 AND published_ttls IS NULL', [name, JSON.stringify(ttls)]);
+}
+
+/**
+ * Pin `ttls` (the TTLs of `policy` as it stands, before a change) on the zones of that policy that
+ * have recorded none yet. Called before a policy is edited or a zone moves to another policy.
+ */
+export async function pinUnrecordedTtls(tx: Queryable, policy: string, ttls: NonNullable<ZoneRolloverRow['publishedTtls']>): Promise<number> {
+  const rows = await tx.query('UPDATE zone SET published_ttls = $2 WHERE policy = $1 AND published_ttls IS NULL RETURNING name', [policy, JSON.stringify(ttls)]);
+  return rows.length;
+}
+
 export async function setZoneRollover(tx: Queryable, name: string, r: ZoneRolloverRow): Promise<void> {
   await tx.query('UPDATE zone SET roll_requested = $2, published_ttls = $3, retire = $4 WHERE name = $1', [
     name,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { audit } from '../../store/audit.js';
 import { fenced } from '../../store/lease.js';
 import { addZone, deleteZone, listZones, setZonePolicy } from '../../store/zones.js';
+import { pinPublishedTtls } from '../../enforcer/published-ttls.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
@@ -79,6 +80,7 @@ export function registerZone(program: Command): void {
         const name = normaliseZoneName(o.zone, { path: '--zone' });
         await ctx.withLease((db, fence) =>
           fenced(db, fence, async (tx) => {
+            await pinPublishedTtls(tx);
             await setZonePolicy(tx, name, o.policy);
             await audit(tx, fence, { actor: 'zone set-policy', event: 'zone policy changed', zone: name, detail: { policy: o.policy } });
           }),
