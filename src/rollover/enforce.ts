@@ -28,7 +28,7 @@ import { orderApproval } from './roll-order.js';
 import { rollStart } from './roll-start.js';
 import { dnssecApproval } from './rules.js';
 import { signconfFlags, sameFlags } from './signconf-flags.js';
-import { nextState } from './state-machine.js';
+import { nextStates } from './state-machine.js';
 import { earliest, lastChange, nextPublishedTtl, policyTtl } from './timing.js';
 import type { Action, EnforceResult, RecordState, RecordType, RolloverKey, Wait, ZoneState } from './types.js';
 import { RECORD_TYPES, TTL_KINDS } from './types.js';
@@ -110,8 +110,8 @@ export function enforce(input: ZoneState, policy: Policy, now: number): EnforceR
       for (const record of RECORD_TYPES) {
         const key = zone.keys.find((k) => k.id === id)!;
         const from = key.states[record];
-        const to = nextState(key.goal, record, from);
-        if (to === null || !judge(zone, policy, key, record, to, now).ok) continue;
+        const to = nextStates(key.goal, record, from).find((s) => judge(zone, policy, key, record, s, now).ok);
+        if (to === undefined) continue;
         const request = record === 'ds' ? dsRequestFor(key, to, now) : null;
         push({ type: 'transition', keyId: id, record, from, to, at: now });
         if (request) push(request);
@@ -146,10 +146,11 @@ export function enforce(input: ZoneState, policy: Policy, now: number): EnforceR
   // 6. Waits and schedule.
   for (const key of zone.keys) {
     for (const record of RECORD_TYPES) {
-      const to = nextState(key.goal, record, key.states[record]);
-      if (to === null) continue;
-      const verdict = judge(zone, policy, key, record, to, now);
-      if (!verdict.ok) waits.push(verdict.wait);
+      // One wait per way the record could go (a superseded signer: hand-over or finishing first).
+      for (const to of nextStates(key.goal, record, key.states[record])) {
+        const verdict = judge(zone, policy, key, record, to, now);
+        if (!verdict.ok) waits.push(verdict.wait);
+      }
     }
   }
   const times = waits.map((w) => w.until).filter((t): t is number => t !== null && t > now);

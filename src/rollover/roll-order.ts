@@ -15,7 +15,11 @@
 //           no established ZSK yet (first key, new algorithm: sign first). And never while another key
 //           of the algorithm is still taking over the signing (RRSIG rumoured): ods-signer puts one
 //           signature per algorithm on an RRset, so two keys taking over at once could never both
-//           complete, and a key is only withdrawn once its signatures were everywhere (state-machine.ts).
+//           complete. The exception is a superseded signer (goal hidden), which hands over to this key
+//           in the same run (state-machine.ts) — while its algorithm is signed throughout.
+// Withdrawals: a superseded signer (RRSIG rumoured, goal hidden) stops signing only when a successor
+// signs from the same moment and the algorithm is signed throughout (handsOver); otherwise it
+// finishes its step first.
 // RFC 6781 §4.1.4 (conservative algorithm rollover): no cache of a secure zone may hold a DNSKEY set with
 // an algorithm that does not sign the zone data it holds. While the zone is secure (some DS not hidden):
 //   - a DNSKEY of an algorithm is published only once zone signatures of that algorithm are omnipresent;
@@ -59,6 +63,15 @@ export function establishedZsk(keys: readonly RolloverKey[], alg: number): boole
   );
 }
 
+/**
+ * Whether `key` (RRSIG rumoured, goal hidden) may stop signing now: another key of its algorithm
+ * with goal omnipresent signs (RRSIG rumoured), and the algorithm is signed throughout.
+ */
+function handsOver(keys: readonly RolloverKey[], key: RolloverKey): boolean {
+  const successor = keys.some((k) => k.id !== key.id && k.algorithm === key.algorithm && k.goal === 'omnipresent' && k.states.rrsig === 'rumoured');
+  return successor && algorithmSigned(keys, key.algorithm);
+}
+
 const zoneSecure = (keys: readonly RolloverKey[]) => keys.some((k) => k.states.ds !== 'hidden' && k.states.ds !== 'na');
 
 export function orderApproval(
@@ -72,6 +85,15 @@ export function orderApproval(
   const alg = key.algorithm;
   const rollType = rollTypeOf(policy, key);
 
+  if (next === 'unretentive' && record === 'rrsig' && s.rrsig === 'rumoured') {
+    // Hand-over of a superseded signer (state-machine.ts): only to a successor that signs from now
+    // on, and only while every cached RRset already carries a signature of the algorithm — a key
+    // that signs a new algorithm for the first time finishes first, or the zone could look signed
+    // throughout (rules.ts) while caches still hold data without that algorithm.
+    if (!handsOver(keys, key)) {
+      return { ok: false, message: `key ${key.keyTag} goes on signing until its signatures are everywhere, or until a successor takes over while algorithm ${alg} is signed throughout` };
+    }
+  }
   if (next === 'unretentive' && record === 'rrsig' && zoneSecure(keys)) {
     const otherSigner = keys.some((k) => k.id !== key.id && k.algorithm === alg && (k.states.rrsig === 'rumoured' || k.states.rrsig === 'omnipresent'));
     const dnskeyLeft = keys.some((k) => k.algorithm === alg && k.states.dnskey !== 'hidden');
@@ -115,7 +137,8 @@ export function orderApproval(
       return { ok: true };
 
     case 'rrsig': {
-      const takingOver = keys.find((k) => k.id !== key.id && k.algorithm === alg && k.states.rrsig === 'rumoured');
+      // A superseded signer that may hand over to this key does so in the same run: not in the way.
+      const takingOver = keys.find((k) => k.id !== key.id && k.algorithm === alg && k.states.rrsig === 'rumoured' && !(k.goal === 'hidden' && algorithmSigned(keys, alg)));
       if (takingOver) {
         return { ok: false, message: `key ${takingOver.keyTag} is still taking over the signing for algorithm ${alg}; the signer completes one key at a time` };
       }

@@ -20,7 +20,7 @@
 //     RRset may carry the signature of any key whose RRSIG is not HIDDEN — even while another key's is
 //     OMNIPRESENT — and none at all unless the algorithm was signed throughout: a key's RRSIG is
 //     OMNIPRESENT, or a key that signs now (RUMOURED) took over no later than the last one stopped
-//     (UNRETENTIVE), so the signer always had a key of the algorithm.
+//     (UNRETENTIVE), so the signer always had a key of the algorithm (see signedThroughout).
 // A resolver validates strictly (as Unbound with harden-algo-downgrade): every algorithm that may appear
 // in its DS set must have a complete chain: a DS of that algorithm whose DNSKEY is in the set it holds and
 // signed it, and zone data signed with that algorithm by a key in that set. No DS at all = insecure, valid.
@@ -96,9 +96,11 @@ function rule2Views(keys: View[], algorithm: number): boolean {
 
 /**
  * Every cached RRset carries a signature of the algorithm: some key's signatures are everywhere, or
- * a key that signs now (RUMOURED) started no later than the last withdrawn one (UNRETENTIVE, so its
- * signatures were everywhere before: strict cycle) stopped, so the signer never lacked a key of the
- * algorithm to sign with.
+ * a key that signs now (RUMOURED) started no later than the last withdrawn one (UNRETENTIVE) stopped,
+ * so the signer never lacked a key of the algorithm to sign with since the algorithm was everywhere.
+ * An UNRETENTIVE signer was OMNIPRESENT before, or handed over while this already held (the RRSIG
+ * hand-over of state-machine.ts, allowed only then by roll-order.ts), so the chain starts at a
+ * moment when the algorithm's signatures were everywhere.
  */
 function signedThroughout(signers: View[]): boolean {
   if (signers.some((k) => k.states.rrsig === 'omnipresent')) return true;

@@ -10,14 +10,15 @@ import { liveness, run, scenarioArb } from './helpers/random-timeline.js';
 
 const RUNS = Number(process.env.ROLLOVER_PROPERTY_RUNS ?? 400);
 
-const totals = { timelines: 0, instants: 0, enforceRuns: 0, insecureInstants: 0, keys: 0 };
+const totals = { timelines: 0, instants: 0, enforceRuns: 0, insecureInstants: 0, keys: 0, handOvers: 0 };
 
 describe('rollover safety (property)', () => {
   afterAll(() => {
     console.log(
       `rollover safety: ${totals.timelines} two-year timelines, ${totals.enforceRuns} enforce runs, ` +
         `${totals.keys} keys, ${totals.instants} instants checked, 0 bogus; ` +
-        `${totals.insecureInstants} instants at which a cache might hold no DS during a DS swap (insecure, not bogus)`,
+        `${totals.insecureInstants} instants at which a cache might hold no DS during a DS swap (insecure, not bogus); ` +
+        `${totals.handOvers} timelines in which a superseded signer handed over (RRSIG rumoured -> unretentive)`,
     );
   });
 
@@ -31,6 +32,8 @@ describe('rollover safety (property)', () => {
         totals.instants += report.instants;
         totals.enforceRuns += result.enforceRuns;
         totals.insecureInstants += report.insecureInstants;
+        const handOver = result.timeline.some((e) => e.kind === 'action' && e.action.type === 'transition' && e.action.record === 'rrsig' && e.action.from === 'rumoured' && e.action.to === 'unretentive');
+        if (handOver) totals.handOvers++;
         totals.keys += new Set(result.timeline.flatMap((e) => (e.kind === 'action' && e.action.type === 'transition' ? [e.action.keyId] : []))).size;
         expect(report.findings.slice(0, 3)).toEqual([]);
         expect(liveness(result, built.bound, until)).toEqual([]);
