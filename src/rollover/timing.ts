@@ -24,7 +24,11 @@
 //     rumoured or omnipresent): that key's signatures would never be replaced;
 //   - it becomes omnipresent R after the last such key stopped signing (+ TTL + propagation);
 //   - a withdrawn RRSIG becomes hidden only R after it stopped (+ TTL + propagation): until then its
-//     signatures may still be in the zone.
+//     signatures may still be in the zone — but only while the key is still in the signconf. A key
+//     with no Publish/KSK/ZSK flag left is not written (signconf/render.ts) and ods-signer drops the
+//     signatures of keys it no longer lists at its next signing (rrset_recycle), so the wait counts
+//     from whichever comes first. This is what ends an algorithm rollover (the old ZSK's signatures
+//     go last, after its DNSKEY): TTL + propagation, as in OpenDNSSEC, not R + TTL + propagation.
 // A lowered TTL still counts until what was published under the larger one has expired (PublishedTtl).
 
 import type { Policy } from '../policy/policy.js';
@@ -71,6 +75,19 @@ export function nextPublishedTtl(prev: PublishedTtl, p: Policy, kind: TtlKind, n
 }
 
 export const lastChange = (k: RolloverKey, r: RecordType): number => k.changedAt[r] ?? k.introducedAt;
+
+const SIGNCONF_RECORDS: readonly RecordType[] = ['dnskey', 'rrsigdnskey', 'rrsig'];
+
+/**
+ * Since when (at the latest) the key has been out of the signconf: none of its DNSKEY, RRSIG-DNSKEY
+ * and RRSIG records is rumoured or omnipresent, so it has no flag and is not listed. The last change
+ * among them bounds the moment its last flag went. null while it is listed.
+ */
+export function leftSignconfAt(k: RolloverKey): number | null {
+  const records = SIGNCONF_RECORDS.filter((r) => k.states[r] !== 'na');
+  if (records.some((r) => isSigning(k.states[r]))) return null;
+  return Math.max(...records.map((r) => lastChange(k, r)));
+}
 
 /** Why a move to OMNIPRESENT/HIDDEN cannot happen yet, or when it can. */
 export type Earliest =
@@ -121,6 +138,11 @@ export function earliest(zone: ZoneState, p: Policy, key: RolloverKey, record: R
   const ttl = zoneDataTtl(p);
   const replace = signatureReplacement(p) * S;
   if (to === 'hidden') {
+    const left = leftSignconfAt(key);
+    if (left !== null && left < lc + replace) {
+      const at = cacheHorizon(zone, 'rrsig', left + (ttl + prop) * S);
+      return { kind: 'time', at, basis: 'key left the signconf + zone data TTL + propagation delay' };
+    }
     const at = cacheHorizon(zone, 'rrsig', lc + replace + (ttl + prop) * S);
     return { kind: 'time', at, basis: 'signature replacement + zone data TTL + propagation delay' };
   }

@@ -4,7 +4,9 @@
 //   <Publish/> when the DNSKEY record is rumoured or omnipresent,
 //   <KSK/>     when the RRSIG over the DNSKEY set is rumoured or omnipresent,
 //   <ZSK/>     when the zone-data RRSIGs are rumoured or omnipresent.
-// A key with none of the three is left out: the signer has nothing to do with it.
+// A key with none of the three is left out: the signer has nothing to do with it, and ods-signer
+// drops any signatures it still has by that key at its next signing (rollover/timing.ts counts on
+// this when it decides that a withdrawn key's signatures are gone).
 
 import { formatDuration } from '../policy/duration.js';
 import type { Policy } from '../policy/policy.js';

@@ -62,9 +62,17 @@ describe('algorithm rollover 8 → 13 (policy change), RFC 6781 §4.1.4 conserva
     expect(d.now).toBe(noOldDs + BASE.retire);
     expectStates(d.key(zsk8!), '- H - U');
     expectFlags(d.flagsAt(d.now), zsk8!, null);
+    // 6. The old ZSK left the signconf with its last flag, so the signer dropped its signatures at
+    // once instead of recycling them until refresh: hidden after zone data TTL + propagation only
+    // (as OpenDNSSEC), and purged <Purge> after that.
     d.next();
-    expect(d.now).toBe(noOldDs + BASE.retire + BASE.replace + BASE.sig);
+    const oldSigsGone = noOldDs + BASE.retire + BASE.sig;
+    expect(d.now).toBe(oldSigsGone);
     expectStates(d.key(zsk8!), '- H - H');
+    d.runUntil(oldSigsGone + BASE.purge - 1);
+    expect(d.keys().map((k) => k.id)).toContain(zsk8);
+    d.runUntil(oldSigsGone + BASE.purge);
+    expect(d.keys().map((k) => k.id)).not.toContain(zsk8);
 
     expect(d.nameSequence(ksk13)).toEqual(['generate', 'publish', 'ready', 'active']);
     expect(d.nameSequence(zsk13)).toEqual(['generate', 'publish', 'active']);
