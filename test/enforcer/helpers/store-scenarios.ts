@@ -1,9 +1,11 @@
 // Random zone timelines for the persistence safety property test: the pure test's scenarios
 // (random-timeline.ts: policy, operator delays, mid-life events) fitted to a shorter horizon, with
 // shorter key lifetimes so rolls happen inside it, more policy edits (DNSKEY / DS / data TTL down
-// and up, delays, algorithm, roll types, layout, roll requests) and, in about two timelines of three,
-// a DNSKEY TTL cut from P1D to PT5M from a day before to two days after the first ZSK (or CSK) roll
-// starts: the edit whose old TTL the core must remember through the store.
+// and up, delays, algorithm, roll types, layout, roll requests) and, in about three timelines of
+// four, a DNSKEY TTL cut from P1D or P2D to PT5M within a day of the moment the first ZSK (or CSK)
+// roll starts: the edit whose old TTL the core must remember through the store. (Later than a day
+// after it, the roll's new DNSKEY has been cached for a day under the old TTL by the time the
+// zone's next run sees the cut, so a P1D TTL no longer matters.)
 // Contract: pure; one timeline per fast-check seed (`drawTimeline(seed)`), so a finding names the
 // seed that replays it alone. Going insecure (retire events) is left out: there is no operator
 // path to it through the enforcer (kasp.xml refuses a policy without keys, and `zone delete`
@@ -22,7 +24,7 @@ const KINDS: EventKind[] = [
 
 export interface StoreScenario {
   scenario: Scenario;
-  /** When the DNSKEY TTL is cut from P1D to PT5M around the first ZSK/CSK roll (ms); null when not. */
+  /** When the DNSKEY TTL is cut from P1D / P2D to PT5M around the first ZSK/CSK roll (ms); null when not. */
   sharpDropAt: number | null;
 }
 
@@ -43,17 +45,17 @@ export function storeScenarioArb(days: number): fc.Arbitrary<StoreScenario> {
       base: scenarioArb,
       lifetimes: fc.tuple(d(30 * DAY, 150 * DAY), d(7 * DAY, 60 * DAY), d(30 * DAY, 150 * DAY)),
       events: fc.array(fc.record({ day: d(1, days - 1), kind: fc.constantFrom(...KINDS), pick: d(0, 1000) }), { minLength: 1, maxLength: 6 }),
-      // Hours from the first ZSK (CSK) roll to the TTL cut: before the new key is published, or after.
-      sharpDrop: fc.option(d(-24, 48), { freq: 3 }),
+      // The TTL before the cut, and hours from the first ZSK (CSK) roll to the cut (before the new key is published, or after).
+      sharpDrop: fc.option(fc.record({ from: fc.constantFrom(DAY, 2 * DAY), hours: d(-24, 24) }), { freq: 4 }),
     })
     .map(({ base, lifetimes, events, sharpDrop }) => {
       let scenario: Scenario = { ...base, lifetimes, events, retireDay: null, resumeAfter: null };
       if (sharpDrop === null) return { scenario, sharpDropAt: null };
-      scenario = { ...scenario, keysTtl: DAY };
+      scenario = { ...scenario, keysTtl: sharpDrop.from };
       // The first roll of that key comes when the key made at T0 reaches the lifetime the policy gives it.
       const role = scenario.layout === 'csk' ? 'CSK' : 'ZSK';
       const life = build(scenario).policy.keys.list.find((k) => k.role === role)!.lifetime;
-      const hours = Math.max(1 * 24, Math.floor(life / 3600) + sharpDrop);
+      const hours = Math.max(24, Math.floor(life / 3600) + sharpDrop.hours);
       const drop = { day: Math.floor(hours / 24), kind: 'ttl-drop' as const, pick: hours % 24 };
       if (drop.day >= days) return { scenario, sharpDropAt: null };
       return { scenario: { ...scenario, events: [...scenario.events, drop] }, sharpDropAt: T0 + hours * 3600 * 1000 };
