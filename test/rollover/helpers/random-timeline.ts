@@ -1,7 +1,9 @@
 // Random zone timelines for the safety property test: a random policy, random mid-life events
-// (roll requests, algorithm / roll type / layout / TTL changes, going insecure and sometimes signing
-// again) and a random operator,
+// (roll requests, algorithm / roll type / layout / TTL / delay changes, going insecure and sometimes
+// signing again) and a random operator,
 // run through plan() for two years; plus the liveness check ("every started roll finishes").
+// build() also serves the persistence property test (test/enforcer/), which adds two event kinds the
+// pure test's scenarioArb does not draw: 'ttl-drop' (DNSKEY TTL straight to PT5M) and 'delays'.
 
 import fc from 'fast-check';
 import type { KeyPolicy, Policy } from '../../../src/policy/policy.js';
@@ -14,7 +16,12 @@ export const YEAR_MS = 365 * DAY * 1000;
 export const T0 = Date.UTC(2025, 0, 1);
 
 type Layout = 'split' | 'csk';
-type EventKind = 'roll-ksk' | 'roll-zsk' | 'roll-csk' | 'algorithm' | 'rolltype' | 'layout' | 'ttl-down' | 'ttl-up' | 'ds-ttl-down' | 'data-ttl-down';
+export type EventKind =
+  | 'roll-ksk' | 'roll-zsk' | 'roll-csk' | 'algorithm' | 'rolltype' | 'layout' | 'ttl-down' | 'ttl-up' | 'ds-ttl-down' | 'data-ttl-down'
+  /** The DNSKEY TTL to 5 minutes at once, whatever it was (the operator's "make rolls faster" edit). */
+  | 'ttl-drop'
+  /** New publish / retire safety margins and parent delays (up or down); the zone propagation delay only grows. */
+  | 'delays';
 
 export interface Scenario {
   alg: 8 | 13;
@@ -149,6 +156,17 @@ export function build(s: Scenario): Built {
     if (e.kind === 'rolltype') rolls = { ksk: KSK_ROLLS[e.pick % 3]!, zsk: ZSK_ROLLS[e.pick % 3]!, csk: CSK_ROLLS[e.pick % 5]! };
     if (e.kind === 'ttl-down') p = { ...p, keys: { ...p.keys, ttl: Math.max(60, Math.floor(p.keys.ttl / (2 + (e.pick % 20)))) } };
     if (e.kind === 'ttl-up') p = { ...p, keys: { ...p.keys, ttl: Math.min(3 * DAY, p.keys.ttl * (2 + (e.pick % 5))) } };
+    if (e.kind === 'ttl-drop') p = { ...p, keys: { ...p.keys, ttl: 300 } };
+    if (e.kind === 'delays') {
+      // Neither the core nor the resolver model remembers an older, longer zone propagation delay,
+      // so lowering it would charge the core with what the model assumes; it only grows here.
+      p = {
+        ...p,
+        keys: { ...p.keys, publishSafety: (e.pick * 7919) % DAY, retireSafety: (e.pick * 6271) % DAY },
+        zone: { ...p.zone, propagationDelay: Math.min(2 * DAY, p.zone.propagationDelay + (e.pick % 7) * HOUR) },
+        parent: { ...p.parent, registrationDelay: (e.pick * 3533) % DAY, propagationDelay: (e.pick * 2203) % DAY },
+      };
+    }
     if (e.kind === 'ds-ttl-down') p = { ...p, parent: { ...p.parent, dsTtl: Math.max(60, Math.floor(p.parent.dsTtl / (2 + (e.pick % 20)))) } };
     if (e.kind === 'data-ttl-down') {
       p = { ...p, signatures: { ...p.signatures, maxZoneTtl: Math.max(60, Math.floor(zoneDataTtl(p) / (2 + (e.pick % 20)))) } };
@@ -180,7 +198,7 @@ export interface LivenessProblem {
  * Every key that was retired is dead (or purged) within `bound` seconds of its retirement, and every
  * key still wanted `bound` seconds after its creation has all its records omnipresent by then.
  */
-export function liveness(result: PlanResult, bound: number, until: number): LivenessProblem[] {
+export function liveness(result: Pick<PlanResult, 'steps'>, bound: number, until: number): LivenessProblem[] {
   const problems: LivenessProblem[] = [];
   const created = new Map<string, number>();
   const retired = new Map<string, number>();
