@@ -4,7 +4,9 @@
 // (-w/-c) and this node's clock against the database's.
 // CRITICAL: this node's configuration differs from the active node's, a role transition failed, no
 // node is active, or another node holds the lease while this one is the active node.
-// WARNING: the last run failed or had failing zones, a node has not yet stood down, the clock is off.
+// WARNING: the last run failed or had failing zones, a node has not yet stood down, the clock is off,
+// the database is a lab database (`enforcer db init --lab`: a moved clock is allowed there), so
+// monitoring pointed at a lab by mistake never reports it as a healthy production enforcer.
 
 import { nodeStatus, type NodeStatus } from '../lease/node-status.js';
 import { lastRun, type RunRow } from '../store/run-log.js';
@@ -53,9 +55,18 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
   if (lastFinding) findings.push(lastFinding);
   const age = runAge(read.lastOk, now, ctx.thresholds!);
   if (age.finding) findings.push(age.finding);
+  if (s.databaseKind === 'lab') {
+    findings.push({ status: 'WARNING', message: `${s.database} is a LAB database (enforcer db init --lab): a moved clock is allowed there; it is not for production` });
+  }
   const offset = s.clock?.offsetSeconds ?? null;
   if (offset !== null && Math.abs(offset) > CLOCK_WARN_SECONDS) {
-    findings.push({ status: 'WARNING', message: `this node's clock is ${offset > 0 ? '+' : ''}${offset} s off the database's: rollover timing after a takeover would use it` });
+    findings.push({
+      status: 'WARNING',
+      message:
+        s.databaseKind === 'lab'
+          ? `this node's clock is moved ${offset > 0 ? '+' : ''}${offset} s from the database's (lab database)`
+          : `this node's clock is ${offset > 0 ? '+' : ''}${offset} s off the database's: rollover timing after a takeover would use it`,
+    });
   }
 
   const perfdata: PerfDatum[] = [
@@ -66,11 +77,16 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
       metric: { name: 'node_info', help: "This node's name, role (ACTIVE, STANDBY, WAIT) and the active node; always 1.", labels: { node: config.node, role: s.role, active_node: s.activeNode ?? '' } },
     },
     { label: 'config_matches', value: s.configuration.matches === null ? null : s.configuration.matches ? 1 : 0, uom: '', min: 0, max: 1, metric: { name: 'config_matches', help: "1 when this node's configuration fingerprint equals the one the active node recorded, 0 when it differs." } },
+    {
+      label: 'lab_database', value: s.databaseKind === null ? null : s.databaseKind === 'lab' ? 1 : 0, uom: '', min: 0, max: 1,
+      metric: { name: 'lab_database', help: '1 when the database is a lab database (enforcer db init --lab; a moved clock is allowed), else 0.' },
+    },
     { label: 'clock_offset', value: offset, uom: 's', metric: { name: 'clock_offset_seconds', help: "This node's clock minus the database's, in seconds." } },
     age.perf,
   ];
   const role = s.role === 'WAIT' ? `WAIT (${s.reason})` : s.role;
-  return resultOf('lease', `${config.node} ${role}: ${s.explanation}; ${age.words}`, findings, perfdata);
+  const lab = s.databaseKind === 'lab' ? 'LAB database: ' : '';
+  return resultOf('lease', `${lab}${config.node} ${role}: ${s.explanation}; ${age.words}`, findings, perfdata);
 }
 
 function roleFindings(s: NodeStatus, node: string): Finding[] {

@@ -33,6 +33,7 @@ export function action<O>(fn: CommandFn<O>) {
     try {
       ctx = Context.load(global);
       const r = (await fn(ctx, opts, cmd)) ?? EXIT.OK;
+      if (ctx.labTimeUnused()) ctx.log.warn({ command: name, labTime: global.labTime }, `${name}: --lab-time had no effect: this command does not use the enforcer's clock`);
       const code = typeof r === 'object' ? r.exitCode : r;
       const message = typeof r === 'object' ? r.message : code === EXIT.OK ? 'ok' : `finished with exit code ${code}`;
       ctx.log.info({ command: name, exitCode: code, ...(typeof r === 'object' ? r.fields : {}) }, `${name}: ${message}`);

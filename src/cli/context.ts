@@ -1,9 +1,11 @@
 // What every command needs, built once from the global options: the configuration, a logger,
-// the store (migrated, or checked, before use), the keystores and the clock. Commands stay thin.
+// the store (migrated, or checked, before use), what the database is for (production, lab, test),
+// the keystores and the clock (moved only on a lab or test database). Commands stay thin.
 
 import type { Config } from '../config/config.js';
 import { loadConfigFile } from '../config/config.js';
 import { Keystores } from '../keys/keystores.js';
+import type { DatabaseKind } from '../store/database-kind.js';
 import type { Db } from '../store/db.js';
 import { enterActive } from '../lease/single-active.js';
 import type { Fence } from '../store/lease.js';
@@ -12,12 +14,15 @@ import { openStore } from '../store/open.js';
 import { offsetClock, systemClock, type Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { applyTestSettings } from './test-settings.js';
+import { formatOffset } from './output.js';
+import { applyTestSettings, parseLabTime, type LabTime } from './test-settings.js';
 
 export interface GlobalOptions {
   config?: string;
   json?: boolean;
   logLevel?: string;
+  /** --lab-time: honoured on a lab (or test) database only. */
+  labTime?: string;
 }
 
 export const DEFAULT_CONFIG = '/etc/dnssec-enforcer/enforcer.yaml';
@@ -25,21 +30,46 @@ export const DEFAULT_CONFIG = '/etc/dnssec-enforcer/enforcer.yaml';
 export class Context {
   private dbHandle: Db | null = null;
   readonly keystores: Keystores;
+  /** What the database is for, once it has been opened (null before). */
+  databaseKind: DatabaseKind | null = null;
+  /** Seconds the clock is moved by (--lab-time or ENFORCER_CLOCK_OFFSET), or null. */
+  clockOffsetSeconds: number | null = null;
   constructor(
     readonly config: Config,
     readonly log: Logger,
     readonly json: boolean,
-    /** Shifted only by ENFORCER_CLOCK_OFFSET on a test database (see test-settings.ts). */
+    /** Shifted only by --lab-time or ENFORCER_CLOCK_OFFSET on a lab or test database (see test-settings.ts). */
     public clock: Clock = systemClock,
+    readonly labTime: LabTime | null = null,
   ) {
     this.keystores = new Keystores(config);
   }
 
   static load(opts: GlobalOptions): Context {
+    // A malformed --lab-time is a usage error before the configuration or database is read.
+    const labTime = opts.labTime === undefined ? null : parseLabTime(opts.labTime);
     const file = opts.config ?? process.env.ENFORCER_CONFIG ?? DEFAULT_CONFIG;
     const config = loadConfigFile(file);
     const log = createLogger({ level: opts.logLevel ?? config.log.level, file: config.log.file });
-    return new Context(config, log, opts.json ?? false);
+    return new Context(config, log, opts.json ?? false, systemClock, labTime);
+  }
+
+  /** On a lab database: the line a report leads with (the clock it ran at); null elsewhere. */
+  labBanner(): string | null {
+    if (this.databaseKind !== 'lab') return null;
+    const off = this.clockOffsetSeconds;
+    return `LAB database (not for production), clock ${this.clock.now().toISOString()} (${off === null ? 'not moved' : `moved ${formatOffset(off)}`})`;
+  }
+
+  /** The same for --json reports: merged into the report object on a lab database only. */
+  labJson(): { lab: { clock: string; clockOffsetSeconds: number | null } } | Record<string, never> {
+    if (this.databaseKind !== 'lab') return {};
+    return { lab: { clock: this.clock.now().toISOString(), clockOffsetSeconds: this.clockOffsetSeconds } };
+  }
+
+  /** --lab-time was given but the command never opened the database, so it had no effect. */
+  labTimeUnused(): boolean {
+    return this.labTime !== null && this.databaseKind === null;
   }
 
   /** The store with its schema brought up to date (commands that may write). */
@@ -89,7 +119,9 @@ export class Context {
   }
 
   private async honourTestSettings(db: Db): Promise<void> {
-    const t = await applyTestSettings(db, process.env, this.log);
+    const t = await applyTestSettings(db, process.env, this.log, { labTime: this.labTime, clock: systemClock });
+    this.databaseKind = t.kind;
+    this.clockOffsetSeconds = t.clockOffsetSeconds;
     if (t.clockOffsetSeconds !== null) this.clock = offsetClock(systemClock, t.clockOffsetSeconds);
   }
 
@@ -99,3 +131,4 @@ export class Context {
     this.dbHandle = null;
   }
 }
+

@@ -19,6 +19,7 @@ import { registerStatus } from './commands/status.js';
 import { registerZone } from './commands/zone.js';
 import { registerZonelist } from './commands/zonelist.js';
 import { DEFAULT_CONFIG } from './context.js';
+import { LAB_TIME_HELP } from './test-settings.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', `configuration file (env ENFORCER_CONFIG, default ${DEFAULT_CONFIG})`)
     .option('--json', 'machine-readable output on stdout')
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('--lab-time <when>', LAB_TIME_HELP)
     .showHelpAfterError()
     .addHelpText(
       'after',
@@ -37,6 +39,7 @@ Examples:
   enforcer --config /etc/dnssec-enforcer/enforcer.yaml run
   enforcer -c enforcer.yaml zone add --zone example.com --policy default
   enforcer -c enforcer.yaml --json zone list
+  enforcer -c lab.yaml --lab-time 2027-02-22T05:00:00Z run     (a lab database only: see enforcer db init --help)
 
 Exit codes:
   0 ok   1 error   2 usage   3 bad input (nothing changed)   4 some zones failed
@@ -65,11 +68,14 @@ Exit codes:
   return program;
 }
 
+/** Global options that take a value: `check` is found only after them (see isCheckInvocation). */
+export const GLOBAL_OPTIONS_WITH_VALUE = ['-c', '--config', '--log-level', '--lab-time'] as const;
+
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   // `check` follows the monitoring-plugin conventions: -c is its critical threshold, so global options
   // must come before the command name there; and a usage error is UNKNOWN (3), since 2 means CRITICAL.
-  const check = isCheckInvocation(argv.slice(2), ['-c', '--config', '--log-level']);
+  const check = isCheckInvocation(argv.slice(2), GLOBAL_OPTIONS_WITH_VALUE);
   if (check) program.enablePositionalOptions();
   try {
     await program.parseAsync(argv);

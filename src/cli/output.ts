@@ -1,6 +1,8 @@
 // Printing results: aligned plain-text tables for people, JSON for scripts (--json). Results go
 // to stdout; logs go to stderr, so `--json` output can be piped without filtering.
 
+import type { DatabaseKind } from '../store/database-kind.js';
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
@@ -31,4 +33,23 @@ export function printTable(headers: string[], rows: Array<Array<string | number 
 
 export function printLines(lines: string[]): void {
   if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** What follows a database's description wherever a command names it: nothing for production. */
+export function databaseKindNote(kind: DatabaseKind | null): string {
+  if (kind === 'lab') return ' (LAB database: a moved clock is allowed; not for production)';
+  if (kind === 'test') return ' (TEST database: test-only settings are allowed)';
+  return '';
+}
+
+/** +90d2h, -30m, +5s: an offset in seconds in the largest units that fit (rounded to the second). */
+export function formatOffset(seconds: number): string {
+  let rest = Math.round(Math.abs(seconds));
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return `${seconds < 0 ? '-' : '+'}${parts.join('') || '0s'}`;
 }

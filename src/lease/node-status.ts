@@ -3,6 +3,7 @@
 // never throws for that; anything else unexpected does.
 
 import type { Config } from '../config/config.js';
+import { readDatabaseKind, type DatabaseKind } from '../store/database-kind.js';
 import type { Db } from '../store/db.js';
 import { readLease, type LeaseRow } from '../store/lease.js';
 import { getMeta } from '../store/meta.js';
@@ -31,6 +32,8 @@ export interface NodeStatus {
   reason: WaitReason | null;
   explanation: string;
   database: string;
+  /** What the database is for (a lab database allows a moved clock); null when it could not be read. */
+  databaseKind: DatabaseKind | null;
   activeNode: string | null;
   epoch: number | null;
   lease: { holder: string | null; live: boolean; acquiredAt: string | null; expiresAt: string | null } | null;
@@ -74,7 +77,7 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     // An embedded database in use by another process (75) cannot be read either.
     const reason: WaitReason = code === EXIT.NOT_ACTIVE ? 'lease-held-elsewhere' : 'database-unreachable';
     return {
-      node: config.node, role: 'WAIT', reason, explanation: (e as Error).message, database: description,
+      node: config.node, role: 'WAIT', reason, explanation: (e as Error).message, database: description, databaseKind: null,
       activeNode: null, epoch: null, lease: null, runLock: null, lastRun: null, lastSuccessfulRun: null, nextRunNeeded: null,
       configuration: { local, localError, recorded: null, matches: null }, transition: null, clock: null,
     };
@@ -101,6 +104,7 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     node: config.node,
     ...decision,
     database: db.description,
+    databaseKind: await readDatabaseKind(db),
     activeNode: lease.activeNode,
     epoch: lease.epoch,
     lease: { holder: lease.held ? lease.holderNode : null, live: lease.held, acquiredAt: iso(lease.acquiredAt), expiresAt: iso(lease.expiresAt) },

@@ -6,8 +6,9 @@
 //
 // Compiled in and inert unless armed. Arming needs ENFORCER_FAILPOINT *and* a database marked
 // as a test database (meta row database_kind = test, which no enforcer command writes; only
-// the test helpers do, by hand). The CLI refuses to start when a test-only variable is set on
-// any other database, so a stray variable in production fails loudly instead of freezing a run.
+// the test helpers do, by hand). The CLI refuses to start when ENFORCER_FAILPOINT is set on any
+// other database, a lab database included, so a stray variable in production fails loudly
+// instead of freezing a run.
 //
 //   ENFORCER_FAILPOINT=pause-<point>          SIGSTOP at <point> (resume with SIGCONT)
 //   ENFORCER_FAILPOINT=sleep-<point>:<ms>     sleep there, the event loop still running

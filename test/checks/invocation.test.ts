@@ -3,8 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { isCheckInvocation } from '../../src/cli/commands/check.js';
-
-const GLOBALS = ['-c', '--config', '--log-level'];
+import { GLOBAL_OPTIONS_WITH_VALUE as GLOBALS } from '../../src/cli/main.js';
 
 describe('isCheckInvocation', () => {
   it.each([
@@ -12,6 +11,8 @@ describe('isCheckInvocation', () => {
     [['-c', 'enforcer.yaml', 'check', 'signconf', '-w', '1h', '-c', '1d'], true],
     [['--json', '--log-level', 'debug', 'check', 'all'], true],
     [['--config=enforcer.yaml', 'check', 'all'], true],
+    [['-c', 'lab.yaml', '--lab-time', 'P2D', 'check', 'lease', '-c', '1d'], true],
+    [['--lab-time', 'check', 'run'], false],
     [['--config', 'check', 'status'], false],
     [['status', 'check'], false],
     [['-c', 'enforcer.yaml', 'run'], false],

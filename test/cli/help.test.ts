@@ -15,7 +15,7 @@ describe('--help', () => {
   const paths = [[], ...commandPaths(buildProgram())];
   it('covers the command groups', () => {
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['run', 'db migrate', 'db status', 'policy import', 'zonelist export', 'zone add', 'zone set-policy']),
+      expect.arrayContaining(['run', 'db init', 'db migrate', 'db status', 'policy import', 'zonelist export', 'zone add', 'zone set-policy']),
     );
   });
   it.each(paths.map((p) => [p.join(' ') || '(top level)', p] as const))('%s --help shows usage and an example', async (_, p) => {

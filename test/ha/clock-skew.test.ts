@@ -87,14 +87,16 @@ describe('clock skew', () => {
     expect(await snapshotDatabase(url)).toEqual(before);
   });
 
-  it('refuses a clock offset or failpoint on a database not marked as a test database', async () => {
+  it('refuses a clock offset or failpoint on a production database (neither a test nor a lab database)', async () => {
     const { url, drop } = await createPostgresDatabase();
     cleanup.push(drop);
     const setup = nodesSetup({ url }, ['node-a']);
     for (const env of [FAST, { ENFORCER_FAILPOINT: 'pause-before-signconf' }]) {
       const r = await runCli(['--config', setup.configs['node-a']!, 'run'], env);
       expect(r.code).toBe(EXIT.BAD_INPUT);
-      expect(r.stderr).toMatch(/(ENFORCER_CLOCK_OFFSET|ENFORCER_FAILPOINT) is set, but .* is not marked as a test database; these variables are for tests only: unset them/);
+      expect(r.stderr).toMatch(
+        /(ENFORCER_CLOCK_OFFSET is set, but .* is a production database \(not marked as a lab or test database\); a moved clock is allowed only on a lab database|ENFORCER_FAILPOINT is set, but .* is a production database \(not marked as a lab or test database\); failpoints are for the test suite only)/,
+      );
     }
     const db = await openPostgres(url);
     cleanup.unshift(() => db.close());

@@ -45,6 +45,8 @@ tag, is only known when it happens.`,
           plans.push(await planZone(db, zone.name, policy, from, until, dsDelay));
         }
         if (ctx.json) return printJson(plans);
+        const banner = ctx.labBanner();
+        if (banner) printLines([banner]);
         if (plans.length === 0) return printLines(['no zones']);
         printLines(plans.flatMap((p, i) => [...(i > 0 ? [''] : []), ...renderZonePlan(p)]));
       }),

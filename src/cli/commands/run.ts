@@ -47,8 +47,8 @@ Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed
           return { exitCode: report.exitCode, message: `automatic takeover: failover ${report.verdict}`, fields: { verdict: report.verdict, from: silent.node } };
         }
         const needsOperator = summary.errors.length > 0 || summary.dsRequests.length > 0;
-        if (ctx.json) printJson(summary);
-        else if (!opts.quiet || needsOperator) process.stdout.write(describeRun(summary) + '\n');
+        if (ctx.json) printJson({ ...summary, ...ctx.labJson() });
+        else if (!opts.quiet || needsOperator) process.stdout.write(describeRun(summary, ctx.labBanner()) + '\n');
         if (summary.role === 'standby') {
           // Exactly one log line on the standby: the same cron entry runs on both nodes.
           return {
@@ -62,9 +62,12 @@ Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed
     );
 }
 
-export function describeRun(s: RunSummary): string {
-  if (s.role === 'standby') return `standby: ${s.activeNode} is the active node (epoch ${s.epoch}); nothing done on ${s.node}`;
+/** The run's report; `banner` (a lab database's) comes first. */
+export function describeRun(s: RunSummary, banner: string | null = null): string {
+  const head = banner ? [banner] : [];
+  if (s.role === 'standby') return [...head, `standby: ${s.activeNode} is the active node (epoch ${s.epoch}); nothing done on ${s.node}`].join('\n');
   const lines = [
+    ...head,
     `run on ${s.node} (epoch ${s.epoch}): ${s.outcome}`,
     `  zones examined ${s.zonesExamined}, changed ${s.zonesChanged}, signconf written ${s.signconfWritten}, keys generated ${s.keysGenerated}`,
   ];

@@ -21,8 +21,8 @@ export function registerSignconf(program: Command): void {
         const db = await ctx.db();
         const zones = o.zone ? o.zone.map((z) => normaliseZoneName(z, { path: '--zone' })) : (await listZones(db)).map((z) => z.name);
         const summary = await runEnforcer({ db, config: ctx.config, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log }, { zones, force: true, actor: 'signconf' });
-        if (ctx.json) printJson(summary);
-        else process.stdout.write(describeRun(summary) + '\n');
+        if (ctx.json) printJson({ ...summary, ...ctx.labJson() });
+        else process.stdout.write(describeRun(summary, ctx.labBanner()) + '\n');
         if (summary.role === 'standby') return EXIT.NOT_ACTIVE;
         return summary.errors.length > 0 ? EXIT.PARTIAL : EXIT.OK;
       }),

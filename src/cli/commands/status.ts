@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { nodeStatus, type NodeStatus, type RunInfo } from '../../lease/node-status.js';
 import { EXIT, type ExitCode } from '../../util/exit-codes.js';
 import { action } from '../action.js';
-import { printJson } from '../output.js';
+import { databaseKindNote, formatOffset, printJson } from '../output.js';
 
 /** Clock differences beyond this are pointed out (lease decisions never use the node's clock). */
 const CLOCK_WARN_SECONDS = 60;
@@ -53,7 +53,7 @@ export function describeStatus(s: NodeStatus): string {
     ['node', s.node],
     ['role', s.role === 'WAIT' ? `WAIT (${s.reason})` : s.role],
     ['why', s.explanation],
-    ['database', s.database],
+    ['database', `${s.database}${databaseKindNote(s.databaseKind)}`],
   ];
   if (s.epoch !== null) rows.push(['active node', `${s.activeNode ?? 'none'} (epoch ${s.epoch})`]);
   if (s.lease) {
@@ -80,7 +80,8 @@ export function describeStatus(s: NodeStatus): string {
   if (s.transition) rows.push(['transition', `to ${s.transition.pendingRole} failed at ${s.transition.failedAt}: ${s.transition.hookError}`]);
   if (s.clock) {
     const off = s.clock.offsetSeconds;
-    const note = Math.abs(off) > CLOCK_WARN_SECONDS ? ' (this node\'s clock is off; leases use the database clock only)' : '';
+    const note =
+      Math.abs(off) <= CLOCK_WARN_SECONDS ? '' : s.databaseKind === 'lab' ? ` (lab database: clock moved ${formatOffset(off)})` : " (this node's clock is off; leases use the database clock only)";
     rows.push(['clock', `database ${s.clock.database}, this node ${off >= 0 ? '+' : ''}${off} s${note}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
