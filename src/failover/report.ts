@@ -18,6 +18,7 @@ export function printFailover(r: FailoverReport): void {
   const how = t ? `: epoch ${t.previousEpoch} -> ${t.epoch}${t.from && t.from !== r.node ? `, from ${t.from}` : ''}${t.forced ? ' (--partner-down)' : ''}` : '';
   printSteps(`failover on ${r.node} at ${r.at}${how}`, r.steps, r.zones);
   for (const p of r.publish?.ran ?? []) printLines([`${p.what}: ${p.command}: ${p.summary}`]);
+  for (const p of r.publish?.notRun ?? []) printLines([`${p.what}: ${p.command}: not run: ${p.why}`]);
   printLines(['', r.verdict]);
 }
 
