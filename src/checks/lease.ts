@@ -23,7 +23,7 @@ export const CLOCK_WARN_SECONDS = 60;
 
 export const leaseCheck: CheckSpec = {
   name: 'lease',
-  description: "this node's role, exactly one active node, role transitions, the last run and its age, this node's clock",
+  description: "this node's role, exactly one active node, role transitions, the publish hold, the last run and its age, this node's clock",
   thresholds: RUN_AGE_THRESHOLDS,
   run: checkLease,
 };
