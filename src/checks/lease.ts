@@ -1,14 +1,18 @@
 // `check lease`: the single-active guard as monitoring sees it. This node's role and why (nodeStatus,
 // as `status` shows it), exactly one node acting as active (no other node still recorded active, no
-// failed role transition anywhere), the last run's outcome, the age of the last successful run
-// (-w/-c) and this node's clock against the database's.
+// failed role transition anywhere, the active node not held by a publish hold), the last run's
+// outcome, the age of the last successful run (-w/-c) and this node's clock against the database's.
 // CRITICAL: this node's configuration differs from the active node's, a role transition failed, no
-// node is active, or another node holds the lease while this one is the active node.
+// node is active, another node holds the lease while this one is the active node, or the active node
+// is publish-held (it took over or was handed the role and no failover on it said GO: no node
+// enforces), on whichever node the check runs.
 // WARNING: the last run failed or had failing zones, a node has not yet stood down, the clock is off,
-// the database is a lab database (`enforcer db init --lab`: a moved clock is allowed there), so
-// monitoring pointed at a lab by mistake never reports it as a healthy production enforcer.
+// the active node is publish-held while its failover is still running its checks, or the database is
+// a lab database (`enforcer db init --lab`: a moved clock is allowed there), so monitoring pointed at
+// a lab by mistake never reports it as a healthy production enforcer.
 
 import { nodeStatus, type NodeStatus } from '../lease/node-status.js';
+import { describeHold, holdApplies, readHold, type PublishHold } from '../lease/publish-hold.js';
 import { lastRun, type RunRow } from '../store/run-log.js';
 import type { CheckContext, CheckSpec } from './check.js';
 import { allNodeStates } from '../store/node-state.js';
@@ -21,7 +25,7 @@ export const CLOCK_WARN_SECONDS = 60;
 
 export const leaseCheck: CheckSpec = {
   name: 'lease',
-  description: "this node's role, exactly one active node, role transitions, the last run and its age, this node's clock",
+  description: "this node's role, exactly one active node, role transitions, the publish hold, the last run and its age, this node's clock",
   thresholds: RUN_AGE_THRESHOLDS,
   run: checkLease,
 };
@@ -34,9 +38,13 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
     nodes: await allNodeStates(tx),
     last: await lastRun(tx),
     lastOk: await lastRun(tx, ['ok', 'partial']),
+    hold: await readHold(tx),
   }));
   const s = read.status;
   const findings: Finding[] = [...roleFindings(s, config.node)];
+  // The same hold on every node: it names the active node, whichever node the check runs on.
+  const held = read.hold && holdApplies(read.hold, read.hold.node, s.activeNode) ? read.hold : null;
+  if (held) findings.push(holdFinding(held, s));
   const ignored = new Set(ctx.ignoreNodes);
   for (const n of read.nodes) {
     if (n.pendingRole && n.node !== config.node) {
@@ -73,6 +81,10 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
     { label: 'lease_epoch', value: s.epoch, uom: '', min: 0, metric: { name: 'lease_epoch', help: 'The lease epoch: grows at every acquisition and takeover.' } },
     { label: 'node_active', value: s.activeNode === config.node ? 1 : 0, uom: '', min: 0, max: 1, metric: { name: 'node_active', help: '1 when this node is the recorded active node, else 0.' } },
     {
+      label: 'publish_held', value: held ? 1 : 0, uom: '', min: 0, max: 1,
+      metric: { name: 'publish_held', help: '1 while the active node is publish-held (it took over or was handed the role and no failover on it has said GO): no node enforces.' },
+    },
+    {
       label: 'node_role', value: 1, uom: '', prometheusOnly: true,
       metric: { name: 'node_info', help: "This node's name, role (ACTIVE, STANDBY, WAIT) and the active node; always 1.", labels: { node: config.node, role: s.role, active_node: s.activeNode ?? '' } },
     },
@@ -101,9 +113,23 @@ function roleFindings(s: NodeStatus, node: string): Finding[] {
     case 'lease-held-elsewhere':
       // Another node acting while this one is the recorded active node is a takeover or a split.
       return [{ status: s.activeNode === node ? 'CRITICAL' : 'WARNING', message: s.explanation }];
+    case 'publish-held':
+      // Said by holdFinding, in the same words on both nodes.
+      return [];
     default:
       return [{ status: 'UNKNOWN', message: s.explanation }];
   }
+}
+
+/**
+ * The active node under a publish hold: nobody enforces (its runs are refused, the other node is
+ * standby). CRITICAL, except while its failover holds the lease and is still running its checks
+ * (a hold not yet judged), which ends in GO or NO-GO within the failover's run and probe time.
+ */
+function holdFinding(hold: PublishHold, s: NodeStatus): Finding {
+  const running = hold.verdict === 'pending' && s.lease?.live === true && s.lease.holder === hold.node;
+  if (running) return { status: 'WARNING', message: `${describeHold(hold)}; its failover is running now (lease held until ${s.lease!.expiresAt ?? '?'})` };
+  return { status: 'CRITICAL', message: `${describeHold(hold)}: no node enforces until \`enforcer failover\` on ${hold.node} says GO` };
 }
 
 function lastRunFinding(last: RunRow | null, s: NodeStatus): Finding | null {

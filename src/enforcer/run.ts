@@ -40,11 +40,14 @@ export interface RunDeps {
 
 export interface RunOptions {
   actor?: string;
-  /** Only these zones (still subject to the lease); default all due zones. */
+  /** Only these zones, due or not (still subject to the lease); default all due zones. */
   zones?: string[];
-  /** Rewrite signconf files even when unchanged. */
+  /**
+   * Rewrite signconf files even when unchanged: those of `zones`, or without `zones` of every zone,
+   * due or not (`run --force`, `signconf`).
+   */
   force?: boolean;
-  /** Every zone, due or not (failover rewrites every signconf file under its new epoch). */
+  /** Every zone, due or not (failover rewrites every signconf file under its new epoch); implied by `force`. */
   everyZone?: boolean;
   /** Leave the session running afterwards (the caller goes on under the lease and ends it). */
   keepSession?: boolean;
@@ -131,12 +134,14 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     workers = await openWorkers(db, (opts.concurrency ?? ZONE_CONCURRENCY) - 1);
     const policies = new Map((await listPolicies(db)).map((p) => [p.name, p]));
     const batchSize = opts.batchSize ?? 500;
+    // A forced rewrite is of every signconf file, not only those of the zones that happen to be due.
+    const everyZone = opts.everyZone === true || opts.force === true;
     const pool = new PoolQueue();
     let after = '';
     for (;;) {
       const batch = opts.zones
         ? after === '' ? await explicitZones(db, opts.zones) : []
-        : await zonesDue(db, opts.everyZone ? null : now, batchSize, after);
+        : await zonesDue(db, everyZone ? null : now, batchSize, after);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.name;
       // What every step of the batch starts from, in three queries rather than several per zone.

@@ -6,7 +6,8 @@
 //   4 verify          every zone's file freshly written, stamped with the new epoch, as recorded
 //   5 live keys       the authoritative servers serve the DNSKEY sets the database expected
 //                     before this run (what the old active node told its signer to publish)
-//   6 verdict         GO: lift the publish hold, onActive hook, publish command; NO-GO: keep the hold
+//   6 verdict         GO: lift the publish hold (if any), the onActive hook (unless this node already
+//                     was the active node), the publish command; NO-GO: keep the hold
 // Contract: a failure in steps 1 or 2 changes nothing; after step 2 this process holds the lease
 // until it returns, and every write is fenced. GO only when steps 1-5 all pass.
 
@@ -169,10 +170,17 @@ async function underLease(
   report.verdict = 'GO';
   report.publish = await publishOnGo({ db, config, log, session, actor: opts.actor });
   const failed = report.publish.ran.filter((r) => !r.ok).map((r) => ({ reason: `${r.what} failed: ${r.summary}` }));
-  const ran = report.publish.ran.map((r) => r.what).join(', ');
-  report.steps.push(stepReport(6, NAMES[6], ran ? `hold lifted; ${ran}` : 'hold lifted; nothing configured to run (failover.publishCommand, hooks.onActive)', failed));
+  report.steps.push(stepReport(6, NAMES[6], publishSummary(report.publish), failed));
   report.exitCode = failed.length > 0 ? EXIT.ERROR : EXIT.OK;
   return report;
+}
+
+/** Step 6's line: the hold, what ran, what did not and why in short (the report's lines say it in full). */
+function publishSummary(p: PublishResult): string {
+  const ran = p.ran.map((r) => r.what).join(', ');
+  const notRun = p.notRun.map((n) => `${n.what} not run (already active)`);
+  const nothing = !ran && notRun.length === 0 ? 'nothing configured to run (failover.publishCommand, hooks.onActive)' : '';
+  return [p.holdLifted ? 'hold lifted' : 'no hold to lift', ran, ...notRun, nothing].filter(Boolean).join('; ');
 }
 
 function problemsOf(r: FailoverReport): string[] {

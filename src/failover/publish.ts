@@ -1,6 +1,8 @@
 // Failover step 6 on GO: lift the publish hold, complete this node's transition to active (its
-// onActive hook, e.g. starting the signer) and run the configured publish command (e.g. telling
-// the signer to re-read every signconf), each with its timeout and every output line logged.
+// onActive hook, e.g. starting the signer, when this node was not already the active node) and run
+// the configured publish command (e.g. telling the signer to re-read every signconf), each with its
+// timeout and every output line logged. The result says what really happened: whether there was a
+// hold to lift, what ran, and what was configured but not run, and why.
 // On NO-GO: keep (or, after a takeover, confirm) the hold with the reasons, so cron runs on this
 // node stay refused and `status` shows why. Contract: every database write is fenced under the
 // session's epoch and audited; a failing hook or command is reported, never thrown.
@@ -16,8 +18,12 @@ import { fenced } from '../store/lease.js';
 import type { Logger } from '../util/logger.js';
 
 export interface PublishResult {
+  /** Whether a publish hold on this node was lifted (false: there was none, e.g. a failover on the active node). */
+  holdLifted: boolean;
   /** Each thing run, in order, with "ok" or why it failed. */
   ran: Array<{ what: 'onActive hook' | 'publish command'; command: string; ok: boolean; summary: string }>;
+  /** Configured but not run, and why (the onActive hook of a node that already was the active node). */
+  notRun: Array<{ what: 'onActive hook'; command: string; why: string }>;
   ok: boolean;
 }
 
@@ -32,17 +38,24 @@ export interface PublishDeps {
 export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
   const { db, config, session } = d;
   const fence = session.fence;
-  await fenced(db, fence, async (tx) => {
+  const holdLifted = await fenced(db, fence, async (tx) => {
+    const lifted = holdApplies(await readHold(tx), config.node, config.node);
     await clearHold(tx);
-    await audit(tx, fence, { actor: d.actor, event: 'failover GO', detail: { epoch: fence.epoch } });
+    await audit(tx, fence, { actor: d.actor, event: 'failover GO', detail: { epoch: fence.epoch, holdLifted: lifted } });
+    return lifted;
   });
   const ran: PublishResult['ran'] = [];
+  const notRun: PublishResult['notRun'] = [];
   try {
-    await becomeActive({ db, config, log: d.log }, fence.epoch, session.signal);
-    if (config.hooks.onActive) ran.push({ what: 'onActive hook', command: config.hooks.onActive, ok: true, summary: 'ok' });
+    const became = await becomeActive({ db, config, log: d.log }, fence.epoch, session.signal);
+    const hook = config.hooks.onActive;
+    if (hook && became === 'became-active') ran.push({ what: 'onActive hook', command: hook, ok: true, summary: 'ok' });
+    if (hook && became === 'already-active') {
+      notRun.push({ what: 'onActive hook', command: hook, why: `${config.node} was already the active node; the hook runs only when a node becomes active` });
+    }
   } catch (e) {
     ran.push({ what: 'onActive hook', command: config.hooks.onActive ?? '', ok: false, summary: (e as Error).message });
-    return { ran, ok: false };
+    return { holdLifted, ran, notRun, ok: false };
   }
   const command = config.failover.publishCommand;
   if (command) {
@@ -59,7 +72,7 @@ export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
       audit(tx, fence, { actor: d.actor, event: r.ok ? 'publish command succeeded' : 'publish command failed', detail: { command, result: r.summary } }),
     ).catch((e: unknown) => d.log.error({ err: (e as Error).message }, 'could not record the publish command'));
   }
-  return { ran, ok: ran.every((r) => r.ok) };
+  return { holdLifted, ran, notRun, ok: ran.every((r) => r.ok) };
 }
 
 /** Record a NO-GO: the hold (if this node is under one) keeps the reasons; always audited. */

@@ -3,7 +3,9 @@
 // pure and its result is never saved); towards the real signconf directory (only its path names are derived);
 // the only files written are new ones inside `scratchDir`. Where a run would first do something the
 // drill cannot repeat (allocate pool keys, draw a fresh random NSEC3 salt), the document is rendered
-// from the current keys and salt and the reason is noted, so step 4 can say why it will differ.
+// from the current keys and salt and the reason is noted. When anything is due, the document is also
+// rendered from the state as stored (no time advanced), which is what the active node's last write
+// must match: step 4 compares that, so a due change is a note rather than a difference.
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +25,11 @@ export interface RenderedZone {
   scratchPath: string;
   /** SHA-256 of the rendered document (what the stamp and signconf_record carry). */
   hash: string;
+  /**
+   * SHA-256 of the document rendered from the state as stored, before anything due is applied: what
+   * the active node's last write recorded if nothing changed since. The same as `hash` when nothing is due.
+   */
+  storedHash: string;
   /** State transitions the active node's next run will make (they may or may not change the document). */
   due: string[];
   /**
@@ -43,23 +50,27 @@ export async function renderZone(loaded: LoadedZone | undefined, zone: ZoneRow, 
     const due: string[] = [];
     const unrepeatable: string[] = [];
     const changes = result.actions.filter((a) => a.type !== 'write-signconf' && a.type !== 'create-key');
-    if (changes.length > 0) due.push(`a transition is due (${[...new Set(changes.map((a) => a.type))].join(', ')}): the active node's next run will change it`);
-    if (result.rerun) unrepeatable.push('new keys are due from the pool: the active node\'s next run will allocate them');
-    if (saltDue(policy, zone, now)) unrepeatable.push('an NSEC3 resalt is due: the active node\'s next run will draw a new salt');
+    if (changes.length > 0) due.push(`a transition is due (${[...new Set(changes.map((a) => a.type))].join(', ')}): the active node's next run (or a failover's) will make it`);
+    if (result.rerun) unrepeatable.push("new keys are due from the pool: the active node's next run (or a failover's) will allocate them");
+    if (saltDue(policy, zone, now)) unrepeatable.push("an NSEC3 resalt is due: the active node's next run (or a failover's) will draw a new salt");
     const locators = new Map(loaded.rows.map((r) => [String(r.id), r.locator]));
-    const document = renderSignconf({
-      zone: zone.name,
-      policy,
-      keys: result.state.keys.flatMap((k) => {
-        const locator = locators.get(k.id);
-        return locator === undefined ? [] : [{ flags: k.flags, algorithm: k.algorithm, locator, states: k.states }];
-      }),
-      nsec3Salt: zone.nsec3Salt,
-    });
+    const render = (state: typeof result.state) =>
+      renderSignconf({
+        zone: zone.name,
+        policy,
+        keys: state.keys.flatMap((k) => {
+          const locator = locators.get(k.id);
+          return locator === undefined ? [] : [{ flags: k.flags, algorithm: k.algorithm, locator, states: k.states }];
+        }),
+        nsec3Salt: zone.nsec3Salt,
+      });
+    const document = render(result.state);
+    const hash = contentHash(document);
+    const storedHash = due.length > 0 || unrepeatable.length > 0 ? contentHash(render(loaded.state)) : hash;
     // Unstamped: a stamp names the epoch and writer, which only a real takeover has.
     const scratchPath = path.join(scratchDir, path.basename(realPath));
     await writeFile(scratchPath, document, { flag: 'wx', mode: 0o644 });
-    return { ok: true, rendered: { zone: zone.name, realPath, scratchPath, hash: contentHash(document), due, unrepeatable } };
+    return { ok: true, rendered: { zone: zone.name, realPath, scratchPath, hash, storedHash, due, unrepeatable } };
   } catch (e) {
     return { ok: false, zone: zone.name, reason: `cannot render: ${(e as Error).message}` };
   }

@@ -1,6 +1,7 @@
 // The drill's and the failover's reports for people: the verdict, one row per step, one row per
 // zone, then every problem on its own line (step, zone, reason) so the NO-GO can be worked through
-// top to bottom. Contract: prints to stdout only; the JSON forms are the reports themselves.
+// top to bottom, then the notes (information, nothing to fix) the same way.
+// Contract: prints to stdout only; the JSON forms are the reports themselves.
 
 import { printLines, printTable } from '../cli/output.js';
 import type { StepReport } from './drill-types.js';
@@ -18,6 +19,7 @@ export function printFailover(r: FailoverReport): void {
   const how = t ? `: epoch ${t.previousEpoch} -> ${t.epoch}${t.from && t.from !== r.node ? `, from ${t.from}` : ''}${t.forced ? ' (--partner-down)' : ''}` : '';
   printSteps(`failover on ${r.node} at ${r.at}${how}`, r.steps, r.zones);
   for (const p of r.publish?.ran ?? []) printLines([`${p.what}: ${p.command}: ${p.summary}`]);
+  for (const p of r.publish?.notRun ?? []) printLines([`${p.what}: ${p.command}: not run: ${p.why}`]);
   printLines(['', r.verdict]);
 }
 
@@ -28,6 +30,9 @@ function printSteps(title: string, steps: readonly StepReport[], zones: Readonly
     printLines(['']);
     printTable(['ZONE', 'SIGNCONF', 'LIVE DNSKEY'], zones.map((z) => [z.zone, z.signconf, z.live]));
   }
-  const problems = steps.flatMap((s) => s.problems.map((p) => `step ${s.step}${p.zone ? ` ${p.zone}` : ''}: ${p.reason}`));
-  if (problems.length > 0) printLines(['', 'problems:', ...problems.map((p) => `  ${p}`)]);
+  const line = (step: number, p: { zone?: string; reason: string }) => `  step ${step}${p.zone ? ` ${p.zone}` : ''}: ${p.reason}`;
+  const problems = steps.flatMap((s) => s.problems.map((p) => line(s.step, p)));
+  if (problems.length > 0) printLines(['', 'problems:', ...problems]);
+  const notes = steps.flatMap((s) => s.notes.map((p) => line(s.step, p)));
+  if (notes.length > 0) printLines(['', 'notes (no action needed):', ...notes]);
 }

@@ -25,12 +25,16 @@ export interface TransitionDeps {
   log: Logger;
 }
 
-/** Called holding the lease under `epoch`; throws HookFailedError when the hook fails. */
-export async function becomeActive(d: TransitionDeps, epoch: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Called holding the lease under `epoch`; throws HookFailedError when the hook fails. Says whether
+ * this node became active now (the onActive hook, if configured, ran) or already was (nothing ran).
+ */
+export async function becomeActive(d: TransitionDeps, epoch: number, signal?: AbortSignal): Promise<'became-active' | 'already-active'> {
   const state = await readNodeState(d.db, d.config.node);
-  if (state?.role === 'active' && state.pendingRole === null) return;
+  if (state?.role === 'active' && state.pendingRole === null) return 'already-active';
   d.log.info({ node: d.config.node, epoch, previousRole: state?.role ?? null }, `${d.config.node} becomes the active node`);
   await transition(d, 'active', epoch, d.config.node, signal);
+  return 'became-active';
 }
 
 /** Called when another node is active (no lease held); throws HookFailedError when the hook fails. */

@@ -1,6 +1,7 @@
 // `check lease` through the real CLI against real PostgreSQL: the active and the standby node, a
 // standby configured differently, no recent run, a failed run, and after a takeover the old active
-// node that has not stood down yet and a role transition whose hook failed.
+// node that has not stood down yet and a role transition whose hook failed; a publish-held active
+// node (a failover running its checks, then its NO-GO) on both nodes.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { takeOver } from '../../src/lease/take-over.js';
 import { releaseLease } from '../../src/store/lease.js';
 import { openPostgres } from '../../src/store/pg-db.js';
 import { runCli } from '../helpers/cli.js';
+import { startEnforcer } from '../helpers/processes.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 import { checkEnv, perfdataOf, type CheckEnv } from './setup.js';
 
 describe('check lease', () => {
@@ -93,5 +96,56 @@ describe('check lease', () => {
     const other = await env.check(env.active, ['lease']);
     expect(other.code).toBe(2);
     expect(other.stdout).toMatch(/\nCRITICAL node-b: its transition to active failed at \S+: exited with code 1\n/);
+  });
+});
+
+// After a takeover the new active node is held (publish hold) until its failover says GO: no node
+// enforces meanwhile. node-b takes over without probe servers, so its failover ends NO-GO at step 5.
+describe('check lease while the active node is publish-held', () => {
+  let env: CheckEnv;
+  beforeAll(async () => {
+    env = await checkEnv();
+  });
+  afterAll(async () => env?.close());
+
+  it('exposes publish_held 0 while nobody is held', async () => {
+    for (const config of [env.active, env.standby]) {
+      const r = await env.check(config, ['lease', '--format', 'prometheus']);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toContain('# TYPE dnssec_enforcer_publish_held gauge\ndnssec_enforcer_publish_held 0\n');
+    }
+  });
+
+  it('is WARNING on both nodes while the failover still runs its checks, CRITICAL on both after its NO-GO', async () => {
+    const failover = startEnforcer(['--config', env.standby, 'failover', '--partner-down', '--reason', 'test'], { ENFORCER_FAILPOINT: 'sleep-after-takeover:6000' });
+    await failover.waitForLog((l) => String(l.msg).includes('failpoint'), 30_000);
+    for (const config of [env.standby, env.active]) {
+      const r = await env.check(config, ['lease']);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stdout).toMatch(/\nWARNING node-b took over from node-a at epoch 2 \(\S+\), but its failover checks have not said GO yet; its failover is running now \(lease held until \S+\)/);
+      expect(perfdataOf(r.line)).toMatchObject({ publish_held: 1 });
+    }
+    expect(await failover.exited).toBe(EXIT.ERROR);
+    expect(failover.stdout()).toMatch(/\nNO-GO\n$/);
+
+    const held = await env.check(env.standby, ['lease']);
+    expect(held.code, held.stdout).toBe(2);
+    expect(held.line).toMatch(/^LEASE CRITICAL - node-b WAIT \(publish-held\): node-b took over from node-a at epoch 2 /);
+    expect(held.stdout.split('\n')[1]).toMatch(
+      /^CRITICAL node-b took over from node-a at epoch 2 \(\S+\), but its last failover said NO-GO \(1 problem, first: step 5: no probe servers: .*\): no node enforces until `enforcer failover` on node-b says GO$/,
+    );
+    expect(perfdataOf(held.line)).toMatchObject({ publish_held: 1, node_active: 1 });
+
+    const other = await env.check(env.active, ['lease']);
+    expect(other.code, other.stdout).toBe(2);
+    expect(other.line).toMatch(/^LEASE CRITICAL - node-a STANDBY: node-b is the active node;/);
+    expect(other.stdout.split('\n')[1]).toMatch(/^CRITICAL node-b took over from node-a at epoch 2 \(\S+\), but its last failover said NO-GO .*: no node enforces until `enforcer failover` on node-b says GO$/);
+    expect(perfdataOf(other.line)).toMatchObject({ publish_held: 1, node_active: 0 });
+
+    for (const config of [env.standby, env.active]) {
+      const prom = await env.check(config, ['all', '--format', 'prometheus']);
+      expect(prom.stdout).toContain('dnssec_enforcer_publish_held 1\n');
+      expect(prom.stdout).toContain('dnssec_enforcer_check_status{check="lease"} 2\n');
+    }
   });
 });

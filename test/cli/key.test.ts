@@ -1,7 +1,8 @@
-// Key commands through the real CLI on the real PostgreSQL server: listing, DS/DNSKEY export,
-// pool generation, and orphans (a key a crash left in the keystore is reported, never used).
+// Key commands through the real CLI on the real PostgreSQL server: listing, DS/DNSKEY export (one
+// zone, several, all), pool generation, and orphans (a key a crash left in the keystore is
+// reported, never used).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnskeyFor, encodeDnskeyRdata } from '../../src/dnssec/dnskey.js';
@@ -52,6 +53,52 @@ describe('key commands', () => {
     expect(ds).toEqual([`example.com. 3600 IN DS ${ksk.keyTag} 13 2 ${Buffer.from(expected.digest).toString('hex').toUpperCase()}`]);
     const ds384: string[] = await cli('key', 'export', '--zone', 'example.com', '--ds', '--digest', 'sha384');
     expect(ds384[0]).toMatch(/ IN DS \d+ 13 4 [0-9A-F]{96}$/);
+  });
+
+  it('exports several zones, or every zone, in one call: the single-zone records in zone order', async () => {
+    const zones = ['example.com', 'example.net', 'example.org'];
+    const raw = (...args: string[]) => runCli(['--config', config, ...args]);
+    const one = async (zone: string, ...extra: string[]) => (await raw('key', 'export', '--zone', zone, ...extra)).stdout;
+
+    // Text: the same lines one call per zone prints, one after the other; each names its zone.
+    const all = await raw('key', 'export', '--all');
+    expect(all.code, all.stderr).toBe(0);
+    const each = await Promise.all(zones.map((z) => one(z)));
+    expect(all.stdout).toBe(each.join(''));
+    expect(all.stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['example.com.', 'example.com.', 'example.net.', 'example.net.', 'example.org.']);
+    const ds = await raw('key', 'export', '--zone', 'example.net', '--zone', 'Example.COM.', '--ds');
+    expect(ds.code, ds.stderr).toBe(0);
+    expect(ds.stdout).toBe((await one('example.net', '--ds')) + (await one('example.com', '--ds')));
+    // The variadic form too: --zone A B.
+    expect((await raw('key', 'export', '--ds', '--zone', 'example.net', 'example.com')).stdout).toBe(ds.stdout);
+
+    // JSON: one object per zone; a single --zone keeps its array of records.
+    const json = await cli('key', 'export', '--all');
+    expect(json).toEqual(await Promise.all(zones.map(async (zone) => ({ zone, records: await cli('key', 'export', '--zone', zone) }))));
+    expect(await cli('key', 'export', '--zone', 'example.org', '--zone', 'example.com', '--ds')).toEqual([
+      { zone: 'example.org', records: await cli('key', 'export', '--zone', 'example.org', '--ds') },
+      { zone: 'example.com', records: await cli('key', 'export', '--zone', 'example.com', '--ds') },
+    ]);
+
+    // BIND files for every zone's keys in one directory.
+    const out = path.join(dir, 'bind-all');
+    const bind = await cli('key', 'export', '--all', '--format', 'bind', '--out', out);
+    expect(bind.map((z: { zone: string }) => z.zone)).toEqual(zones);
+    expect(bind.flatMap((z: { files: string[] }) => z.files).map((f: string) => path.basename(f)).sort()).toEqual(readdirSync(out).sort());
+    expect(readdirSync(out)).toHaveLength(10);
+
+    // Refusals, before anything is printed: no zone, --all with --zone, an unknown zone, --keytag with several zones.
+    for (const [args, code, message] of [
+      [['key', 'export'], 2, /give --zone NAME \(one or more\) or --all/],
+      [['key', 'export', '--all', '--zone', 'example.com'], 2, /--all or --zone, not both/],
+      [['key', 'export', '--zone', 'example.com', '--zone', 'nowhere.example', '--zone', 'gone.example'], 3, /no such zone nowhere\.example, gone\.example/],
+      [['key', 'export', '--all', '--keytag', '1'], 2, /--keytag needs exactly one --zone/],
+    ] as const) {
+      const r = await raw(...args);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('fills the pool ahead of need and counts what a period needs', async () => {

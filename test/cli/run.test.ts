@@ -75,5 +75,18 @@ describe.each(['embedded', 'postgres'] as const)('enforcer run on the example (%
     const after = signconfs(dir);
     expect(locators(after['example.com.xml']!)).toEqual(locators(files['example.com.xml']!));
     expect(readStamp(after['example.com.xml']!).stamp?.epoch).toBe(3);
-  }, 240_000); // three runs and migrations on the embedded database: slow where WebAssembly is
+
+    // --force without --zone: every zone, due or not, rewritten (as `enforcer signconf`), keys unchanged.
+    const all = await runCli(['--config', config, '--json', 'run', '--force']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ epoch: 4, zonesExamined: 3, signconfWritten: 3, keysGenerated: 0 });
+    const rewritten = signconfs(dir);
+    for (const [name, xml] of Object.entries(rewritten)) {
+      expect(readStamp(xml).stamp?.epoch, name).toBe(4);
+      expect(locators(xml), name).toEqual(locators(files[name]!));
+    }
+    const viaSignconf = await runCli(['--config', config, '--json', 'signconf']);
+    expect(viaSignconf.code, viaSignconf.stderr).toBe(0);
+    expect(JSON.parse(viaSignconf.stdout)).toMatchObject({ epoch: 5, zonesExamined: 3, signconfWritten: 3, keysGenerated: 0 });
+  }, 240_000); // five runs and migrations on the embedded database: slow where WebAssembly is
 });

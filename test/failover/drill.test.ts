@@ -2,7 +2,8 @@
 // 127.0.0.1 serving each zone's expected DNSKEY set, really signed with the zone keys from the keystore.
 // The standby's configuration sits beside the active node's (same kasp.xml, zone list, keystore and
 // signconf directory, as with shared storage). Covers GO, a key missing on the server, a configuration
-// difference, a changed signconf file, and that a drill changes neither the database nor the directory.
+// difference, a changed signconf file, a roll due (a note, still GO), and that a drill changes neither
+// the database nor the directory.
 
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,11 +42,11 @@ describe('failover --drill', () => {
     return { ...r, report: JSON.parse(r.stdout) as DrillJson };
   };
   /** The zone as the database expects it served: published keys, signed by the keys that sign the set. */
-  const serve = (zone: string, omitTag?: number) => {
+  const serve = (zone: string, omitTag?: number, expiration?: Date) => {
     const rows = keys.filter((k) => k.zone === zone);
     const publish = rows.filter((k) => visible(k.states.dnskey) && k.keyTag !== omitTag).map((k) => testKeys.get(k.id)!);
     const signers = rows.filter((k) => visible(k.states.rrsigdnskey)).map((k) => testKeys.get(k.id)!);
-    responder.setZone(signedZone(zone, { publish, signers }));
+    responder.setZone(signedZone(zone, { publish, signers, ...(expiration ? { expiration } : {}) }));
   };
   const standbyConfig = (name: string, edit: (text: string) => string = (t) => t) => {
     const file = path.join(active.dir, name);
@@ -175,20 +176,30 @@ describe('failover --drill', () => {
     expect(step1.problems[0]).toEqual({ zone: keys[0]!.zone, reason: `key ${keys[0]!.keyTag} (${keys[0]!.role}, locator ${keys[0]!.locator}): not in keystore SoftHSM` });
   });
 
-  it('says NO-GO at step 4 when a rollover is due that the active node has not made yet', async () => {
+  it('says GO when a rollover is due that the active node has not made yet, naming it as a note', async () => {
     // 48 hours on, example.com's keys are omnipresent, which changes no signconf: that zone is still as recorded.
     const soon = await runCli(['--config', standby, '--json', 'failover', '--drill'], { ENFORCER_CLOCK_OFFSET: '+48h' });
     expect((JSON.parse(soon.stdout) as DrillJson).zones.find((z) => z.zone === 'example.com')).toEqual({ zone: 'example.com', signconf: 'OK', live: 'MATCH' });
     // 2200 hours on, past the ZSK lifetime (P90D), a run would allocate a new ZSK and publish it
-    // (the core makes no move until the new key exists, so the drill names the allocation).
+    // (the core makes no move until the new key exists, so the drill names the allocation). A
+    // failover's run does the same: information, not a reason for NO-GO, as long as the record is
+    // what the zone's stored state renders to.
+    // Signatures still valid then, as a signer that went on re-signing would serve them.
+    for (const zone of zoneNames) serve(zone, undefined, new Date(Date.now() + 2300 * 3600_000));
     const r = await runCli(['--config', standby, '--json', 'failover', '--drill'], { ENFORCER_CLOCK_OFFSET: '+2200h' });
+    const human = await runCli(['--config', standby, 'failover', '--drill'], { ENFORCER_CLOCK_OFFSET: '+2200h' });
+    for (const zone of zoneNames) serve(zone);
     const report = JSON.parse(r.stdout) as DrillJson;
-    expect(r.code).toBe(EXIT.ERROR);
+    expect(r.code, r.stdout).toBe(EXIT.OK);
+    expect(report.verdict).toBe('GO');
     const step4 = report.steps.find((s) => s.step === 4)!;
-    expect(step4.status).toBe('FAIL');
-    const example = step4.problems.filter((p) => p.zone === 'example.com').map((p) => p.reason);
-    expect(example).toContain("new keys are due from the pool: the active node's next run will allocate them");
-    expect(report.zones.find((z) => z.zone === 'example.com')!.signconf).toBe('DIFFERS');
+    expect(step4).toMatchObject({ status: 'PASS', problems: [] });
+    expect(step4.summary).toMatch(/^\d+ of \d+ zones as recorded, \d+ with a change due at the next run \(see notes\)$/);
+    const example = step4.notes.filter((p) => p.zone === 'example.com').map((p) => p.reason);
+    expect(example).toContain("new keys are due from the pool: the active node's next run (or a failover's) will allocate them");
+    expect(report.zones.find((z) => z.zone === 'example.com')!.signconf).toBe('DUE');
+    expect(human.stdout).toMatch(/\nnotes \(no action needed\):\n {2}step 4 example\.com: new keys are due from the pool: /);
+    expect(human.stdout.trimEnd().split('\n').pop()).toBe('GO');
   });
 
   it('says NO-GO at step 4 when a signconf file was changed, and at step 5 without probe servers', async () => {
@@ -223,11 +234,26 @@ describe('failover --drill', () => {
     expect(await snapshotDatabase(url)).toEqual(dbAfterSetup);
     expect(snapshotDirectory(path.join(active.dir, 'signconf'))).toEqual(dirAfterSetup);
   });
+
+  // Changes the database (on the active node): after the check above.
+  it('says GO after `key rollover` on the active node: the roll its next run starts is a note', async () => {
+    const roll = await runCli(['--config', active.config, 'key', 'rollover', '--zone', 'example.com', '--keytype', 'ZSK']);
+    expect(roll.code, roll.stderr).toBe(0);
+    const r = await drill();
+    expect(r.code, r.stdout).toBe(EXIT.OK);
+    expect(r.report.verdict).toBe('GO');
+    const step4 = r.report.steps.find((s) => s.step === 4)!;
+    expect(step4).toMatchObject({ status: 'PASS', problems: [] });
+    expect([...new Set(step4.notes.map((n) => n.zone))]).toEqual(['example.com']);
+    expect(step4.notes.map((n) => n.reason)).toContain("new keys are due from the pool: the active node's next run (or a failover's) will allocate them");
+    expect(r.report.zones.find((z) => z.zone === 'example.com')!.signconf).toBe('DUE');
+    expect(r.report.zones.filter((z) => z.zone !== 'example.com').every((z) => z.signconf === 'OK')).toBe(true);
+  });
 });
 
 interface DrillJson {
   verdict: 'GO' | 'NO-GO';
   scratch: { directory: string; kept: boolean };
-  steps: Array<{ step: number; status: string; summary: string; problems: Array<{ zone?: string; reason: string }> }>;
+  steps: Array<{ step: number; status: string; summary: string; problems: Array<{ zone?: string; reason: string }>; notes: Array<{ zone?: string; reason: string }> }>;
   zones: Array<{ zone: string; signconf: string; live: string | null }>;
 }

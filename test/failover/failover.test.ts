@@ -30,7 +30,7 @@ interface FailoverJson {
   takeover: { how: string; from: string | null; previousEpoch: number; epoch: number; forced: boolean } | null;
   steps: Array<{ step: number; status: string; summary: string; problems: Array<{ zone?: string; reason: string }> }>;
   zones: Array<{ zone: string; signconf: string; live: string | null }>;
-  publish: { ran: Array<{ what: string; ok: boolean }>; ok: boolean } | null;
+  publish: { holdLifted: boolean; ran: Array<{ what: string; ok: boolean }>; notRun: Array<{ what: string; why: string }>; ok: boolean } | null;
 }
 
 describe('failover and switchover between two nodes', () => {
@@ -277,5 +277,30 @@ describe('failover and switchover between two nodes', () => {
     expect(await running.exited).toBe(EXIT.NOT_ACTIVE);
     expect(snapshotDirectory(signconf('node-b'))).toEqual(bFiles);
     expect(stampsOf('node-a')).toEqual(zones.map((z) => [`${z}.xml`, 'node-a', taken.report.takeover!.epoch]));
+  });
+
+  it('on the node that is already active and not held: says what step 6 really ran (no onActive hook, no hold to lift)', async () => {
+    const { epoch, active_node } = await epochNow();
+    expect(active_node).toBe('node-a');
+    const hooks = hookLog().length;
+    const r = await failover('node-a');
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
+    expect(r.report.takeover).toMatchObject({ how: 'already-active', from: 'node-a', previousEpoch: epoch });
+    const e = r.report.takeover!.epoch;
+    // Only the publish command ran: node-a's signer was started when it became active.
+    expect(hookLog().slice(hooks)).toEqual([`publish node-a ${e}`]);
+    expect(r.report.publish).toMatchObject({
+      holdLifted: false,
+      ran: [{ what: 'publish command', ok: true }],
+      notRun: [{ what: 'onActive hook', why: 'node-a was already the active node; the hook runs only when a node becomes active' }],
+      ok: true,
+    });
+    expect(r.report.steps[5]!.summary).toBe('no hold to lift; publish command; onActive hook not run (already active)');
+
+    const human = await cli('node-a', 'failover');
+    expect(human.code, human.stdout + human.stderr).toBe(EXIT.OK);
+    expect(human.stdout).not.toMatch(/onActive hook: .*: ok/);
+    expect(human.stdout).toMatch(/\nonActive hook: echo .*: not run: node-a was already the active node; the hook runs only when a node becomes active\n/);
+    expect(human.stdout).toMatch(/\npublish command: echo .*: ok\n/);
   });
 });

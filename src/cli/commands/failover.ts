@@ -44,7 +44,9 @@ new epoch and as the database recorded it; 5 the live DNSKEY sets from the confi
 servers match what the database expected; 6 GO: run hooks.onActive and failover.publishCommand.
 On NO-GO nothing is published and cron runs on this node are held (exit 1, \`status\` says why)
 until failover, run again once the problems are fixed, says GO.
---drill runs steps 1, 3 (into a scratch directory), 4 and 5 and changes nothing.
+--drill runs steps 1, 3 (into a scratch directory), 4 and 5 and changes nothing. A change the
+active node's next run will make (a roll due, e.g. after \`key rollover\`) is listed under "notes":
+a failover's run makes it too, so it is no reason for NO-GO.
 
 Exit codes: 0 GO (and everything in step 6 succeeded), 1 NO-GO or a step 6 command failed,
 75 refused: the active node is alive or the lease or run lock is held, 69 database unreachable, 2 usage.`,

@@ -3,18 +3,17 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { makeDs, type DigestType } from '../../dnssec/ds.js';
-import { dnskeyFor, encodeDnskeyRdata } from '../../dnssec/dnskey.js';
-import { dnskeyLine, dsLine } from '../../dnssec/presentation.js';
+import type { DigestType } from '../../dnssec/ds.js';
 import { bindKeyFilesFromKeystore, writeBindKeyFiles } from '../../keys/bind-export.js';
+import { recordLines, zoneExports, type ZoneExport } from '../../keys/key-export.js';
 import { keyListing, type KeyListRow } from '../../keys/key-listing.js';
 import { keysNeeded } from '../../keys/pool-size.js';
 import { checkSlots, ensurePool, slotOf } from '../../keys/pool.js';
 import { parseDuration } from '../../policy/duration.js';
 import { InputError } from '../../policy/errors.js';
-import { allZoneKeys, listHsmKeys, type ZoneKeyRow } from '../../store/keys.js';
+import { listHsmKeys } from '../../store/keys.js';
 import { getPolicy } from '../../store/policies.js';
-import { getZone, listZones } from '../../store/zones.js';
+import { listZones } from '../../store/zones.js';
 import { EnforcerError, EXIT } from '../../util/exit-codes.js';
 import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
@@ -94,38 +93,50 @@ export function registerKey(program: Command): Command {
 
   key
     .command('export')
-    .description("print a zone's DNSKEY (or DS) records, or write BIND-format key files")
-    .requiredOption('--zone <name>', 'zone')
+    .description("print zones' DNSKEY (or DS) records, or write BIND-format key files; one zone, several, or all in one call")
+    .option('--zone <name...>', 'zone (repeatable: --zone A --zone B, or --zone A B)')
+    .option('--all', 'every zone in the database')
     .option('--ds', 'DS records instead of DNSKEY (KSKs and CSKs only)')
     .option('--digest <type>', 'DS digest: sha256, sha384, or sha1 (only on request)', 'sha256')
-    .option('--keytag <tag>', 'only the key with this tag', (v) => positiveInt(v, '--keytag'))
+    .option('--keytag <tag>', 'only the key with this tag (with exactly one --zone)', (v) => positiveInt(v, '--keytag'))
     .option('--format <format>', 'rr (records on stdout) or bind (K*.key/K*.private files in --out)', 'rr')
     .option('--out <dir>', 'directory for --format bind')
     .addHelpText(
       'after',
-      '\nExamples:\n  enforcer key export --zone example.com\n  enforcer key export --zone example.com --ds --digest sha384\n  enforcer key export --zone example.com --format bind --out /tmp/keys',
+      `
+Examples:
+  enforcer key export --zone example.com
+  enforcer key export --zone example.com --ds --digest sha384
+  enforcer key export --all --ds > ds-records.txt
+  enforcer key export --zone example.com example.net --format bind --out /tmp/keys
+  enforcer --json key export --all
+
+Output: one record per line in presentation format, every line starting with its zone's name, so
+the records of several zones (in the order given; by name with --all) can be split by the first
+field. With --json, a single --zone prints an array of record lines; --all or more than one zone
+an array of {"zone", "records"} objects ({"zone", "files"} with --format bind). An unknown zone
+stops the command before anything is printed.
+
+Exit codes: 0 done, 2 usage (no --zone or --all, both, --keytag with several zones, a bad
+--digest or --format), 3 a zone not in the database, 69 database unreachable, 1 error (e.g. a
+keystore that cannot export private keys, for --format bind).`,
     )
     .action(
-      action<{ zone: string; ds?: boolean; digest: string; keytag?: number; format: string; out?: string }>(async (ctx, o) => {
-        const db = await ctx.readDb();
-        const zoneName = normaliseZoneName(o.zone, { path: '--zone' });
-        const zone = await getZone(db, zoneName);
-        if (!zone) throw new EnforcerError(`no such zone ${zoneName}`, EXIT.BAD_INPUT);
-        const policy = await getPolicy(db, zone.policy);
-        const ttl = policy?.keys.ttl ?? 3600;
-        let keys = (await allZoneKeys(db, zoneName)).filter((k) => o.keytag === undefined || k.keyTag === o.keytag);
-        if (o.ds) keys = keys.filter((k) => k.role !== 'ZSK');
-        if (o.format === 'bind') return exportBind(ctx, zoneName, keys, ttl, o.out);
-        if (o.format !== 'rr') throw new EnforcerError(`--format must be rr or bind, not ${o.format}`, EXIT.USAGE);
+      action<{ zone?: string[]; all?: boolean; ds?: boolean; digest: string; keytag?: number; format: string; out?: string }>(async (ctx, o) => {
+        if (o.all && o.zone) throw new EnforcerError('give --all or --zone, not both', EXIT.USAGE);
+        if (!o.all && !o.zone) throw new EnforcerError('give --zone NAME (one or more) or --all', EXIT.USAGE);
+        const names = o.zone ? [...new Set(o.zone.map((z) => normaliseZoneName(z, { path: '--zone' })))] : null;
+        // One --zone keeps the single-zone output; --all or several zones say which zone each part is.
+        const single = names !== null && o.zone!.length === 1;
+        if (o.keytag !== undefined && !single) throw new EnforcerError('--keytag needs exactly one --zone', EXIT.USAGE);
+        if (o.format !== 'rr' && o.format !== 'bind') throw new EnforcerError(`--format must be rr or bind, not ${o.format}`, EXIT.USAGE);
+        if (o.format === 'bind' && !o.out) throw new EnforcerError('--format bind needs --out DIR', EXIT.USAGE);
         const digest = digestType(o.digest);
-        const lines = keys.map((k) => {
-          const dnskey = dnskeyFor(k.flags, k.algorithm, k.publicKey);
-          if (!o.ds) return dnskeyLine(zoneName, dnskey, { ttl, comment: true });
-          const dsTtl = policy?.parent.dsTtl ?? ttl;
-          return dsLine(zoneName, makeDs(zoneName, encodeDnskeyRdata(dnskey), digest), { ttl: dsTtl });
-        });
-        if (ctx.json) return printJson(lines);
-        printLines(lines);
+        const zones = await zoneExports(await ctx.readDb(), { zones: names ?? 'all', ds: o.ds === true, ...(o.keytag !== undefined ? { keyTag: o.keytag } : {}) });
+        if (o.format === 'bind') return exportBind(ctx, zones, o.out!, single);
+        const records = zones.map((z) => ({ zone: z.zone, records: recordLines(z, { ds: o.ds === true, digest }) }));
+        if (ctx.json) return printJson(single ? records[0]!.records : records);
+        printLines(records.flatMap((r) => r.records));
       }),
     );
   registerKeyDs(key);
@@ -184,18 +195,21 @@ async function listOrphans(ctx: Context): Promise<void> {
   printTable(['REPOSITORY', 'LOCATOR', 'PROBLEM'], rows.map((r) => [r.repository, r.locator, r.problem]));
 }
 
-async function exportBind(ctx: Context, zone: string, keys: ZoneKeyRow[], ttl: number, out: string | undefined): Promise<void> {
-  if (!out) throw new EnforcerError('--format bind needs --out DIR', EXIT.USAGE);
+async function exportBind(ctx: Context, zones: ZoneExport[], out: string, single: boolean): Promise<void> {
   const dir = path.resolve(out);
   // Private key material: the directory is created owner-only.
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const written: string[] = [];
-  for (const k of keys) {
-    const ks = await ctx.keystores.get(k.repository);
-    const files = await bindKeyFilesFromKeystore(ks, k.locator, { zone, flags: k.flags, ttl, created: k.introducedAt });
-    const p = await writeBindKeyFiles(dir, files);
-    written.push(p.keyPath, p.privatePath);
+  const written: Array<{ zone: string; files: string[] }> = [];
+  for (const z of zones) {
+    const files: string[] = [];
+    for (const k of z.keys) {
+      const ks = await ctx.keystores.get(k.repository);
+      const bind = await bindKeyFilesFromKeystore(ks, k.locator, { zone: z.zone, flags: k.flags, ttl: z.ttl, created: k.introducedAt });
+      const p = await writeBindKeyFiles(dir, bind);
+      files.push(p.keyPath, p.privatePath);
+    }
+    written.push({ zone: z.zone, files });
   }
-  if (ctx.json) return printJson(written);
-  printLines(written);
+  if (ctx.json) return printJson(single ? written[0]!.files : written);
+  printLines(written.flatMap((z) => z.files));
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { runEnforcer, type RunSummary } from '../../enforcer/run.js';
 import { EXIT } from '../../util/exit-codes.js';
+import { normaliseZoneName } from '../../zones/zone-name.js';
 import { action } from '../action.js';
 import { printJson } from '../output.js';
 import { autoTakeoverDue } from '../../failover/auto-takeover.js';
@@ -12,15 +13,16 @@ import { printFailover } from '../../failover/report.js';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('enforce every due zone: keys, states, signconf files (the cron job)')
+    .description('enforce every due zone (with --force every zone): keys, states, signconf files (the cron job)')
     .option('--zone <name...>', 'only these zones')
-    .option('--force', 'rewrite signconf files even when unchanged')
+    .option('--force', 'examine every zone (or the --zone ones), due or not, and rewrite its signconf file even when unchanged (as `enforcer signconf`)')
     .option('--quiet', 'print the summary only when the operator must act (errors, DS changes at the parent); for cron')
     .addHelpText(
       'after',
       `
 Examples:
   enforcer --config /etc/dnssec-enforcer/enforcer.yaml run
+  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run --force   (rewrite every signconf file now)
   */5 * * * *  enforcer --config /etc/dnssec-enforcer/enforcer.yaml run --quiet   (crontab, same line on both nodes;
                with log.file set, cron mails only when the operator must act)
 
@@ -31,9 +33,10 @@ Exit codes: 0 done (or standby: nothing to do on this node), 4 some zones failed
     .action(
       action<{ zone?: string[]; force?: boolean; quiet?: boolean }>(async (ctx, opts) => {
         const db = await ctx.db();
+        const zones = opts.zone?.map((z) => normaliseZoneName(z, { path: '--zone' }));
         const summary = await runEnforcer(
           { db, config: ctx.config, keystores: ctx.keystores, clock: ctx.clock, log: ctx.log },
-          { zones: opts.zone, force: opts.force ?? false },
+          { ...(zones ? { zones } : {}), force: opts.force ?? false },
         );
         const silent = summary.role === 'standby' ? await autoTakeoverDue(db, ctx.config) : null;
         if (silent) {
