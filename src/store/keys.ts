@@ -280,29 +280,3 @@ export async function purgeZoneKey(tx: Queryable, id: number): Promise<void> {
     [hsm],
   );
 }
-
-/** DS submit/retract command outcomes recorded on keys (migration 003), for monitoring. */
-export interface DsCommandOutcome {
-  zone: string;
-  keyTag: number;
-  role: string;
-  /** As recorded by the run: "ds-submit command: ok", "ds-retract command: exited with code 1", … */
-  status: string;
-  at: Date | null;
-  dsAtParent: string;
-}
-
-export async function dsCommandOutcomes(q: Queryable): Promise<DsCommandOutcome[]> {
-  const rows = await q.query<Record<string, unknown>>(
-    `SELECT zone, key_tag, role, ds_hook_status, ds_hook_at, ds_at_parent FROM zone_key
-      WHERE ds_hook_status IS NOT NULL ORDER BY zone, key_tag`,
-  );
-  return rows.map((r) => ({
-    zone: r.zone as string,
-    keyTag: r.key_tag as number,
-    role: r.role as string,
-    status: r.ds_hook_status as string,
-    at: r.ds_hook_at as Date | null,
-    dsAtParent: r.ds_at_parent as string,
-  }));
-}
