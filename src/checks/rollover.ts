@@ -24,10 +24,7 @@ export const LIFETIME_GRACE_SECONDS = 86400;
 export const rolloverCheck: CheckSpec = {
   name: 'rollover',
   description: 'rolls waiting for ds-seen / ds-gone, keys past their lifetime without a successor, failing DS submit/retract commands, policy problems',
-  thresholds: {
-    what: 'seconds the longest operator wait (ds-seen, ds-gone) has lasted; -c also: how long a DS command may keep failing before CRITICAL',
-    direction: 'above', warning: '2d', critical: '7d',
-  },
+  thresholds: { what: 'seconds the longest operator wait (ds-seen, ds-gone), or failing DS command (critical only), has lasted', direction: 'above', warning: '2d', critical: '7d' },
   run: checkRollover,
 };
 
