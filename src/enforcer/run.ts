@@ -22,9 +22,10 @@ import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
 import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
 import type { Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
+import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
-import { runDsCommand } from './ds-commands.js';
+import { runPendingDsCommands, type DsCommandRun } from './ds-commands.js';
 import { PoolQueue } from './pool-queue.js';
 import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
 import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
@@ -51,6 +52,12 @@ export interface RunOptions {
   everyZone?: boolean;
   /** Leave the session running afterwards (the caller goes on under the lease and ends it). */
   keepSession?: boolean;
+  /**
+   * Run the configured DS commands of pending requests after the zone steps (default true).
+   * `failover` says false: its run decides DS changes, but only a node whose failover said GO
+   * asks the parent for anything; the next run there runs them.
+   */
+  dsCommands?: boolean;
   /** Zone steps side by side (PostgreSQL only); default ZONE_CONCURRENCY. */
   concurrency?: number;
   batchSize?: number;
@@ -69,6 +76,8 @@ export interface RunSummary {
   signconfWritten: number;
   /** DS changes the parent must make, asked for in this run (see `key ds-submit` / `ds-retract`). */
   dsRequests: Array<{ zone: string; type: 'ds-submit' | 'ds-retract'; keyTag: number }>;
+  /** The configured DS commands this run ran: for this run's requests and for earlier ones still pending. */
+  dsCommands: DsCommandRun[];
   keysGenerated: number;
   errors: Array<{ zone: string; message: string }>;
   nextRunAt: string | null;
@@ -83,7 +92,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   if (entered.role === 'standby') {
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
-      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], keysGenerated: 0, errors: [], nextRunAt: null,
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
@@ -100,7 +109,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
-    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], keysGenerated: 0, errors: [], nextRunAt: null,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
   // The session holds the run lock, which proved this is no transaction-mode pooler.
@@ -160,12 +169,9 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
             if (!policy || !input) throw new Error(`policy ${zone.policy} is not in the database`);
             const r = await zoneStep({ db: zdb, fence, signconfDirectory: config.signconfDirectory, now, actor, force: opts.force ?? false, pool }, input, policy);
             if (r.keysAllocated > 0 || r.actions > 0 || r.resalted || r.signconfWritten) summary.zonesChanged++;
-            for (const q of r.dsRequests) {
-              const req = { zone: zone.name, ...q };
-              summary.dsRequests.push(req);
-              const done = await runDsCommand({ db: zdb, fence, config, clock: deps.clock, log }, req);
-              if (done && !done.ok) summary.errors.push({ zone: zone.name, message: `${q.type} command for key ${q.keyTag} failed: ${done.summary}` });
-            }
+            // The requests are in the database now; their commands run after the zone steps.
+            for (const q of r.dsRequests) summary.dsRequests.push({ zone: zone.name, ...q });
+            if (r.dsRequests.length > 0) await failpoint('after-ds-decision');
             if (r.signconfWritten) summary.signconfWritten++;
             log.debug(r, 'zone done');
           } catch (e) {
@@ -177,6 +183,15 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
         },
       });
       if (opts.zones) break;
+    }
+    // DS commands from stored state: this run's requests and any earlier one whose command has not
+    // succeeded yet (failed, interrupted, or decided by a node that stopped before running it).
+    if (opts.dsCommands !== false) {
+      keeper.check();
+      summary.dsCommands = await runPendingDsCommands({ db, fence, config, clock: deps.clock, log }, { zones: opts.zones ?? null, actor });
+      for (const c of summary.dsCommands) {
+        if (!c.ok) summary.errors.push({ zone: c.zone, message: `${c.type} command for key ${c.keyTag} failed (attempt ${c.attempt}; the next run tries again): ${c.summary}` });
+      }
     }
     const next = await earliestNextRun(db);
     summary.nextRunAt = next === null ? null : new Date(Math.max(next.getTime(), now.getTime())).toISOString();

@@ -2,7 +2,9 @@
 //   1 preconditions   database reachable, configuration identical to the active node's, every
 //                     key the database uses present in this node's keystores
 //   2 take the lease  (take-lease.ts: refused while the active node is alive, unless --partner-down)
-//   3 run             the enforcer for every zone, rewriting every signconf under the new epoch
+//   3 run             the enforcer for every zone, rewriting every signconf under the new epoch;
+//                     it runs no DS submit/retract command (pending requests wait for the first
+//                     run after a GO: a node whose live check failed asks the parent for nothing)
 //   4 verify          every zone's file freshly written, stamped with the new epoch, as recorded
 //   5 live keys       the authoritative servers serve the DNSKEY sets the database expected
 //                     before this run (what the old active node told its signer to publish)
@@ -131,7 +133,7 @@ async function underLease(
     const run = await runAsActive(
       { db, config, keystores: deps.keystores, clock: deps.clock, log },
       session,
-      { actor: opts.actor, everyZone: true, force: true, keepSession: true, ...(deps.progress ? { progress: deps.progress } : {}) },
+      { actor: opts.actor, everyZone: true, force: true, keepSession: true, dsCommands: false, ...(deps.progress ? { progress: deps.progress } : {}) },
     );
     report.run = { zonesExamined: run.zonesExamined, signconfWritten: run.signconfWritten, keysGenerated: run.keysGenerated, errors: run.errors, dsRequests: run.dsRequests };
     report.steps.push(stepReport(3, NAMES[3], `${run.zonesExamined} zones, ${run.signconfWritten} signconf files written under epoch ${epoch}`, run.errors.map((e) => ({ zone: e.zone, reason: e.message }))));

@@ -20,6 +20,11 @@ export interface HookSpec {
   env: Record<string, string>;
   log: Logger;
   signal?: AbortSignal;
+  /**
+   * Called synchronously just before the process is spawned; if it throws, nothing is spawned and
+   * runHook rejects with that error (a DS command's last check that the lease is still this process's).
+   */
+  beforeSpawn?: () => void;
 }
 
 export interface HookResult {
@@ -47,6 +52,7 @@ export function runHook(h: HookSpec): Promise<HookResult> {
     let timedOut = false;
     let aborted = false;
     let settled = false;
+    h.beforeSpawn?.();
     const child = spawn('/bin/sh', ['-c', h.command], { detached: true, stdio: [h.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env });
     if (h.input !== undefined && child.stdin) {
       // A command that exits without reading its input must not crash us with EPIPE.

@@ -236,7 +236,14 @@ export interface ZoneKeyUpdate {
   at: Date;
 }
 
-/** Keys' new goals, record states and DS-at-parent state, in one statement (a zone step's transitions). */
+/** In updateZoneKeys: the key's DS-at-parent state enters 'submit' or 'retract' (a new request to the parent). */
+const NEW_DS_REQUEST = `u.parent IN ('submit', 'retract') AND u.parent IS DISTINCT FROM zk.ds_at_parent`;
+
+/**
+ * Keys' new goals, record states and DS-at-parent state, in one statement (a zone step's transitions).
+ * A DS-at-parent state entering 'submit' or 'retract' is a new DS request: its number grows and its
+ * command starts afresh (pending, no attempts; see ds-requests.ts).
+ */
 export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id: number; update: ZoneKeyUpdate }>): Promise<void> {
   if (updates.length === 0) return;
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -249,6 +256,10 @@ export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id:
     `UPDATE zone_key zk SET goal = u.goal, ds_state = u.ds, dnskey_state = u.dnskey, rrsigdnskey_state = u.rrsigdnskey, rrsig_state = u.rrsig,
        ds_changed_at = u.ds_at, dnskey_changed_at = u.dnskey_at, rrsigdnskey_changed_at = u.rrsigdnskey_at, rrsig_changed_at = u.rrsig_at,
        ds_at_parent = u.parent, ds_at_parent_changed_at = u.parent_at,
+       ds_request = zk.ds_request + CASE WHEN ${NEW_DS_REQUEST} THEN 1 ELSE 0 END,
+       ds_command_attempts = CASE WHEN ${NEW_DS_REQUEST} THEN 0 ELSE zk.ds_command_attempts END,
+       ds_command_started_at = CASE WHEN ${NEW_DS_REQUEST} THEN NULL ELSE zk.ds_command_started_at END,
+       ds_command_failing_since = CASE WHEN ${NEW_DS_REQUEST} THEN NULL ELSE zk.ds_command_failing_since END,
        active_at = coalesce(zk.active_at, CASE WHEN u.rrsigdnskey IN ('rumoured', 'omnipresent') OR u.rrsig IN ('rumoured', 'omnipresent') THEN u.at END),
        retired_at = coalesce(zk.retired_at, CASE WHEN u.goal = 'hidden' THEN u.at END)
      FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, goal text, ds text, dnskey text, rrsigdnskey text, rrsig text,
@@ -268,30 +279,4 @@ export async function purgeZoneKey(tx: Queryable, id: number): Promise<void> {
     `UPDATE hsm_key SET status = 'deleted' WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM zone_key WHERE hsm_key_id = $1)`,
     [hsm],
   );
-}
-
-/** DS submit/retract command outcomes recorded on keys (migration 003), for monitoring. */
-export interface DsCommandOutcome {
-  zone: string;
-  keyTag: number;
-  role: string;
-  /** As recorded by the run: "ds-submit command: ok", "ds-retract command: exited with code 1", … */
-  status: string;
-  at: Date | null;
-  dsAtParent: string;
-}
-
-export async function dsCommandOutcomes(q: Queryable): Promise<DsCommandOutcome[]> {
-  const rows = await q.query<Record<string, unknown>>(
-    `SELECT zone, key_tag, role, ds_hook_status, ds_hook_at, ds_at_parent FROM zone_key
-      WHERE ds_hook_status IS NOT NULL ORDER BY zone, key_tag`,
-  );
-  return rows.map((r) => ({
-    zone: r.zone as string,
-    keyTag: r.key_tag as number,
-    role: r.role as string,
-    status: r.ds_hook_status as string,
-    at: r.ds_hook_at as Date | null,
-    dsAtParent: r.ds_at_parent as string,
-  }));
 }

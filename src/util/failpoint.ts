@@ -22,6 +22,10 @@
 //   after-commit     the zone step's fenced transaction (state + signconf record) has committed
 //   before-rename    the guard has not given up since the commit; the lease-time check and the
 //                    rename of the temp file into place follow
+//   after-ds-decision  a zone step committed a DS request (submit or retract); its command has
+//                    not been looked up or run yet
+//   before-ds-command  a pending DS request was claimed (fenced: its attempt recorded); the
+//                    lease-time check and the start of its command follow
 //   after-takeover   `failover` took the lease under a new epoch, before its run
 //
 // Each failpoint fires once per process, logging a warning first so a test can wait for it.
@@ -36,6 +40,8 @@ export const FAILPOINTS = [
   'before-signconf',
   'after-commit',
   'before-rename',
+  'after-ds-decision',
+  'before-ds-command',
   'after-takeover',
 ] as const;
 export type Failpoint = (typeof FAILPOINTS)[number];

@@ -1,6 +1,6 @@
 // `check rollover` through the real CLI against real PostgreSQL: a run two days on asks for the DS
-// of the new KSKs at the parent, with a DS submit command that fails; the operator's ds-seen
-// then does not come (WARNING after 2 days, CRITICAL after 7), and much later keys outlive their
+// of the new KSKs at the parent, with a DS submit command that fails (and fails again when the next
+// run retries it); the operator's ds-seen then does not come (WARNING after 2 days, CRITICAL after 7), and much later keys outlive their
 // lifetime with no run to roll them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +29,30 @@ describe('check rollover', () => {
   it('is WARNING at once for the failed DS submit commands, naming what to do by hand', async () => {
     const r = await env.check(env.standby, ['rollover'], at(B));
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.line).toMatch(/^ROLLOVER WARNING - 3 zones, 2 keys waiting for ds-seen\/ds-gone \(longest \d+s\), 2 failed DS commands \| /);
+    expect(r.line).toMatch(/^ROLLOVER WARNING - 3 zones, 2 keys waiting for ds-seen\/ds-gone \(longest \d+s\), 2 failed DS commands \(failing for up to \d+s, retried every run\) \| /);
+    const [, since, last] = /failing since (\S+) \(1 attempt, last: exited with code 1 at (\S+)\)/.exec(r.stdout)!;
     expect(r.stdout.split('\n').slice(1, 3)).toEqual([
-      `WARNING example.com: KSK ${ksk}: ds-submit command: exited with code 1 at ${r.stdout.match(/exited with code 1 at (\S+);/)![1]}; put the DS at the parent by hand (enforcer key export --zone example.com --ds), then: enforcer key ds-seen --zone example.com --keytag ${ksk}`,
-      expect.stringMatching(new RegExp(`^WARNING example\\.net: KSK ${kskNet}: ds-submit command: exited with code 1 at \\S+; put the DS at the parent by hand`)),
+      `WARNING example.com: KSK ${ksk}: ds-submit command failing since ${since} (1 attempt, last: exited with code 1 at ${last}); every run retries it; ` +
+        `or put the DS at the parent by hand (enforcer key export --zone example.com --ds), then: enforcer key ds-seen --zone example.com --keytag ${ksk}`,
+      expect.stringMatching(new RegExp(`^WARNING example\\.net: KSK ${kskNet}: ds-submit command failing since \\S+ \\(1 attempt, last: exited with code 1 at \\S+\\); every run retries it; or put the DS at the parent by hand`)),
     ]);
     expect(perfdataOf(r.line)).toMatchObject({ rollover_operator_waits: 2, rollover_ds_command_failed: 2, rollover_lifetime_overdue: 0 });
+  });
+
+  it('shows the retries: the next run runs the failing commands again; one failing for longer than -c is CRITICAL', async () => {
+    // Half an hour on: the run decides nothing new, and retries both pending requests.
+    const run = await runCli(['--config', env.active, '--json', 'run'], { ENFORCER_CLOCK_OFFSET: `+${B * 60 + 30}m` });
+    expect(run.code, run.stderr).toBe(4);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.dsRequests).toEqual([]);
+    const retry = { type: 'ds-submit', request: 1, attempt: 2, ok: false, summary: 'exited with code 1', interruptedAt: null };
+    expect(summary.dsCommands).toEqual([{ zone: 'example.com', keyTag: ksk, ...retry }, { zone: 'example.net', keyTag: kskNet, ...retry }]);
+    expect(summary.errors).toContainEqual({ zone: 'example.com', message: `ds-submit command for key ${ksk} failed (attempt 2; the next run tries again): exited with code 1` });
+    const r = await env.check(env.standby, ['rollover', '-w', '10d', '-c', '1h'], at(B + 2));
+    expect(r.code, r.stdout).toBe(2);
+    // -c is the limit for the operator waits too: those are CRITICAL as well.
+    expect(r.stdout).toMatch(new RegExp(`\\nCRITICAL example\\.com: KSK ${ksk}: ds-submit command failing since \\S+ \\(2 attempts, last: exited with code 1 at \\S+\\); every run retries it;`));
+    expect(perfdataOf(r.line).rollover_ds_command_failing_max).toBeGreaterThanOrEqual(2 * 3600 - 60);
   });
 
   it('is WARNING after two days of waiting for ds-seen, CRITICAL after seven; -w/-c move the limits', async () => {

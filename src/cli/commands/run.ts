@@ -84,6 +84,10 @@ export function describeRun(s: RunSummary, banner: string | null = null): string
         : `  ds-retract: ${r.zone} key ${r.keyTag}: remove its DS from the parent, then: enforcer key ds-gone --zone ${r.zone} --keytag ${r.keyTag}`,
     );
   }
+  for (const c of s.dsCommands) {
+    const interrupted = c.interruptedAt ? `, after an attempt interrupted at ${c.interruptedAt}` : '';
+    lines.push(`  ${c.type} command: ${c.zone} key ${c.keyTag} (attempt ${c.attempt}${interrupted}): ${c.ok ? 'ok' : `${c.summary}; the next run tries again`}`);
+  }
   for (const e of s.errors) lines.push(`  error: ${e.zone}: ${e.message}`);
   lines.push(`  next run needed: ${s.nextRunAt ?? 'when a zone is added'}`);
   return lines.join('\n');
