@@ -30,6 +30,13 @@ export interface Config {
   lease: { ttlSeconds: number; renewSeconds: number };
   /** Commands run (with /bin/sh -c) when this node becomes active or standby; see docs/single-active.md. */
   hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
+  /**
+   * How the signer is told that a signconf changed (OpenDNSSEC's enforcer runs `ods-signer update
+   * <zone>`): `{zone}` in notifyCommand is replaced by the zone name; notifyAllCommand is run once
+   * instead when more than notifyAllThreshold zones changed together. A zone counts as published
+   * only once its file is in place and the command succeeded (src/enforcer/publish.ts).
+   */
+  signer: SignerConfig;
   /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
   /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
@@ -39,6 +46,15 @@ export interface Config {
   /** How `failover` decides the active node is down, and what it runs once it says GO. */
   failover: FailoverConfig;
 }
+
+export interface SignerConfig {
+  notifyCommand: string | null;
+  notifyAllCommand: string | null;
+  notifyAllThreshold: number;
+  timeoutSeconds: number;
+}
+
+export const NOTIFY_ALL_THRESHOLD_DEFAULT = 20;
 
 export interface FailoverConfig {
   /**
@@ -99,6 +115,16 @@ const SCHEMA: FieldSpec = {
       fields: {
         ttl: { kind: 'integer', optional: true, min: 5, max: 3600 },
         renewInterval: { kind: 'integer', optional: true, min: 1, max: 1200 },
+      },
+    },
+    signer: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        notifyCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command; {zone} stands for the zone name' },
+        notifyAllCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        notifyAllThreshold: { kind: 'integer', optional: true, min: 0, max: 1_000_000 },
+        timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
       },
     },
     ds: {
@@ -203,6 +229,12 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     keystores,
     log: { level: raw.log?.level ?? 'info', file: raw.log?.file ? at(raw.log.file) : null },
     lease: { ttlSeconds, renewSeconds },
+    signer: {
+      notifyCommand: raw.signer?.notifyCommand ?? null,
+      notifyAllCommand: raw.signer?.notifyAllCommand ?? null,
+      notifyAllThreshold: raw.signer?.notifyAllThreshold ?? NOTIFY_ALL_THRESHOLD_DEFAULT,
+      timeoutSeconds: raw.signer?.timeout ?? HOOK_TIMEOUT_DEFAULT,
+    },
     ds: {
       submitCommand: raw.ds?.submitCommand ?? null,
       retractCommand: raw.ds?.retractCommand ?? null,

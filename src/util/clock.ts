@@ -3,9 +3,15 @@
 
 export interface Clock {
   now(): Date;
+  /**
+   * True for the real time (systemClock): moments that must be true by the database's clock (a
+   * signconf confirmed as published) are then stamped by the database itself. A test or lab clock
+   * (moved on purpose) stamps them with its own time instead.
+   */
+  readonly realTime?: boolean;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), realTime: true };
 
 /** A clock that returns a fixed instant until moved; for tests and drills. */
 export class ManualClock implements Clock {
