@@ -32,9 +32,11 @@ export interface Config {
   hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
   /**
    * How the signer is told that a signconf changed (OpenDNSSEC's enforcer runs `ods-signer update
-   * <zone>`): `{zone}` in notifyCommand is replaced by the zone name; notifyAllCommand is run once
-   * instead when more than notifyAllThreshold zones changed together. A zone counts as published
-   * only once its file is in place and the command succeeded (src/enforcer/publish.ts).
+   * <zone>`): `{zone}` in notifyCommand is replaced by the zone name and `{signconf}` by the file;
+   * notifyAllCommand is run once instead when more than notifyAllThreshold zones changed together.
+   * A zone counts as published only once its file is in place and the command succeeded
+   * (src/enforcer/publication.ts); `check signconf` reports a zone whose publication has waited
+   * longer than pendingWarning / pendingCritical seconds.
    */
   signer: SignerConfig;
   /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
@@ -52,9 +54,16 @@ export interface SignerConfig {
   notifyAllCommand: string | null;
   notifyAllThreshold: number;
   timeoutSeconds: number;
+  pendingWarningSeconds: number;
+  pendingCriticalSeconds: number;
 }
 
 export const NOTIFY_ALL_THRESHOLD_DEFAULT = 20;
+/**
+ * A publication may wait this long before `check signconf` warns (a run is between writing and
+ * telling the signer, or the next cron run retries), and before it is CRITICAL: two hourly runs.
+ */
+export const PENDING_DEFAULTS = { warningSeconds: 900, criticalSeconds: 7200 } as const;
 
 export interface FailoverConfig {
   /**
@@ -125,6 +134,8 @@ const SCHEMA: FieldSpec = {
         notifyAllCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
         notifyAllThreshold: { kind: 'integer', optional: true, min: 0, max: 1_000_000 },
         timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
+        pendingWarning: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
+        pendingCritical: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
       },
     },
     ds: {
@@ -205,6 +216,14 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       'must be at most half of lease.ttl, so one missed renewal does not lose the lease',
     );
   }
+  const pendingWarningSeconds: number = raw.signer?.pendingWarning ?? PENDING_DEFAULTS.warningSeconds;
+  const pendingCriticalSeconds: number = raw.signer?.pendingCritical ?? Math.max(PENDING_DEFAULTS.criticalSeconds, pendingWarningSeconds);
+  if (pendingCriticalSeconds < pendingWarningSeconds) {
+    throw new InputError(
+      { file, path: 'signer.pendingCritical', line: lineOf(doc.contents, 'signer.pendingCritical', lines) },
+      `must be at least signer.pendingWarning (${pendingWarningSeconds} s)`,
+    );
+  }
   const safePeriodSeconds: number = raw.failover?.safePeriod ?? SAFE_PERIOD_DEFAULT;
   if (safePeriodSeconds <= ttlSeconds) {
     throw new InputError(
@@ -234,6 +253,8 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       notifyAllCommand: raw.signer?.notifyAllCommand ?? null,
       notifyAllThreshold: raw.signer?.notifyAllThreshold ?? NOTIFY_ALL_THRESHOLD_DEFAULT,
       timeoutSeconds: raw.signer?.timeout ?? HOOK_TIMEOUT_DEFAULT,
+      pendingWarningSeconds,
+      pendingCriticalSeconds,
     },
     ds: {
       submitCommand: raw.ds?.submitCommand ?? null,

@@ -22,6 +22,8 @@ import type { Logger } from '../util/logger.js';
 /** A signconf put in place by a zone step, waiting to be confirmed. */
 export interface PublicationTicket {
   zone: string;
+  /** The signconf file, for `{signconf}` in the notify command. */
+  path: string;
   hash: string;
   /** The run's time when the signconf was decided. */
   decidedAt: Date;
@@ -55,7 +57,7 @@ type NotifyResult = Pick<HookResult, 'ok' | 'summary'>;
 /** Tell the signer about the tickets' zones, then confirm (or record the failure of) each one. */
 export async function publishZones(d: PublicationDeps, tickets: readonly PublicationTicket[]): Promise<PublicationOutcome> {
   if (tickets.length === 0) return { published: [], failed: [], notified: 'nothing to publish' };
-  const { notified, results } = await notify(d, tickets.map((t) => t.zone));
+  const { notified, results } = await notify(d, tickets);
   const out: PublicationOutcome = { published: [], failed: [], notified };
   // By the database clock, unless this run's clock is a test or lab clock moved on purpose.
   const at = d.clock.realTime ? null : d.clock.now();
@@ -84,15 +86,32 @@ export async function publishZones(d: PublicationDeps, tickets: readonly Publica
   return out;
 }
 
+/**
+ * After a zone step failed: when the zone's last signconf is pending (recorded, but the file was
+ * not put in place), count the failure with its reason. Best effort: the step's own error is
+ * what the run reports, and a database that fails here fails the next statement too.
+ */
+export async function countPublicationFailure(db: Db, fence: Fence, zone: string, reason: string, actor: string, log: Logger): Promise<void> {
+  await fenced(db, fence, async (tx) => {
+    if (await recordPublicationFailure(tx, zone, `the signconf was not put in place: ${reason}`, null)) {
+      await auditAll(tx, fence, [{ actor, event: 'signconf publication failed', zone, detail: { reason } }]);
+    }
+  }).catch((e: unknown) => log.warn({ zone, err: (e as Error).message }, 'could not count the failed publication'));
+}
+
 /** Every zone whose last signconf is not confirmed yet (a failover's publish step after GO). */
 export async function publishPending(d: PublicationDeps): Promise<PublicationOutcome> {
   const pending = await pendingPublications(d.db);
-  return publishZones(d, pending.map((p) => ({ zone: p.zone, hash: p.contentHash, decidedAt: p.writtenAt, nextRunAt: null })));
+  return publishZones(d, pending.map((p) => ({ zone: p.zone, path: p.path, hash: p.contentHash, decidedAt: p.writtenAt, nextRunAt: null })));
 }
 
-async function notify(d: PublicationDeps, zones: string[]): Promise<{ notified: PublicationOutcome['notified']; results: Map<string, NotifyResult> }> {
+/** A path as one shell word. */
+const shellWord = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+async function notify(d: PublicationDeps, tickets: readonly PublicationTicket[]): Promise<{ notified: PublicationOutcome['notified']; results: Map<string, NotifyResult> }> {
   const { notifyCommand, notifyAllCommand, notifyAllThreshold, timeoutSeconds } = d.config.signer;
   const results = new Map<string, NotifyResult>();
+  const zones = tickets.map((t) => t.zone);
   const hook = (command: string, env: Record<string, string>) =>
     runHook({ name: 'notify', command, timeoutSeconds, env: { ENFORCER_NODE: d.config.node, ...env }, log: d.log, ...(d.fence.signal ? { signal: d.fence.signal } : {}) });
 
@@ -107,14 +126,14 @@ async function notify(d: PublicationDeps, zones: string[]): Promise<{ notified: 
   }
   let next = 0;
   const worker = async () => {
-    while (next < zones.length) {
-      const zone = zones[next++]!;
-      // Zone names are validated at import ([A-Za-z0-9._-] labels), so the substitution is shell-safe.
-      const command = notifyCommand.replaceAll('{zone}', zone);
-      const r = await hook(command, { ENFORCER_ZONE: zone });
-      results.set(zone, { ok: r.ok, summary: `${command}: ${r.summary}` });
+    while (next < tickets.length) {
+      const t = tickets[next++]!;
+      // Zone names are validated at import ([A-Za-z0-9._-] labels), so they need no quoting.
+      const command = notifyCommand.replaceAll('{zone}', t.zone).replaceAll('{signconf}', shellWord(t.path));
+      const r = await hook(command, { ENFORCER_ZONE: t.zone, ENFORCER_SIGNCONF: t.path });
+      results.set(t.zone, { ok: r.ok, summary: `${command}: ${r.summary}` });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(NOTIFY_CONCURRENCY, zones.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(NOTIFY_CONCURRENCY, tickets.length) }, worker));
   return { notified: 'per-zone', results };
 }

@@ -26,7 +26,7 @@ import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runPendingDsCommands, type DsCommandRun } from './ds-commands.js';
-import { publishZones, type PublicationTicket } from './publication.js';
+import { countPublicationFailure, publishZones, type PublicationTicket } from './publication.js';
 import { PoolQueue } from './pool-queue.js';
 import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
 import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
@@ -188,6 +188,9 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
             if (isFatal(e)) throw e;
             summary.errors.push({ zone: zone.name, message: (e as Error).message });
             log.error({ zone: zone.name, err: (e as Error).message }, 'zone failed');
+            // A signconf recorded but not put in place (the rename failed after the commit) is
+            // pending: count the failure, so `check signconf` can name the zone and the reason.
+            await countPublicationFailure(zdb, fence, zone.name, (e as Error).message, actor, log);
           }
           opts.progress?.(summary.zonesExamined, zone.name);
         },

@@ -202,7 +202,7 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
     signconfWritten: !upToDate,
     nextRunAt,
     dsRequests: result.actions.flatMap((a) => (a.type === 'ds-submit' || a.type === 'ds-retract' ? [{ type: a.type, keyTag: a.keyTag }] : [])),
-    publication: upToDate ? null : { zone: zone.name, hash, decidedAt: now, nextRunAt },
+    publication: upToDate ? null : { zone: zone.name, path, hash, decidedAt: now, nextRunAt },
   };
 }
 

@@ -3,7 +3,7 @@
 // zone_key.unpublished; once the file is in place and the signer was told, the publication is
 // confirmed and those changes are stamped with that moment — by the database clock — so every
 // cache wait counts from what was really published. A failed publication is counted and its
-// reason kept; the zone stays due, so the next run retries. Used by src/enforcer/publish.ts.
+// reason kept; the zone stays due, so the next run retries. Used by src/enforcer/publication.ts.
 
 import type { Queryable } from './db.js';
 
@@ -85,12 +85,16 @@ export async function confirmPublication(tx: Queryable, c: Confirmation): Promis
   return at;
 }
 
-/** A publication that failed (file not renamed, signer not told): counted, with its reason; the zone stays due. */
-export async function recordPublicationFailure(tx: Queryable, zone: string, reason: string, notify: string | null): Promise<void> {
-  await tx.query(
+/**
+ * A publication that failed (file not renamed, signer not told): counted, with its reason; the
+ * zone stays due. Returns false when the zone has no pending publication (nothing to count).
+ */
+export async function recordPublicationFailure(tx: Queryable, zone: string, reason: string, notify: string | null): Promise<boolean> {
+  const rows = await tx.query(
     `UPDATE signconf_record SET publish_failures = publish_failures + 1, publish_error = $2,
        notify_status = coalesce($3, notify_status), notify_at = CASE WHEN $3::text IS NULL THEN notify_at ELSE now() END
-     WHERE zone = $1`,
+     WHERE zone = $1 AND published_at IS NULL RETURNING zone`,
     [zone, reason, notify],
   );
+  return rows.length > 0;
 }

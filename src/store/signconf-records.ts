@@ -12,6 +12,8 @@ export interface SignconfRecord {
   writtenAt: Date;
   /** When this document was confirmed as published (in place, signer told); null while pending. */
   publishedAt?: Date | null;
+  /** While pending: when the oldest unconfirmed signconf of the zone was decided. */
+  pendingSince?: Date | null;
   /** Failed publication attempts in a row, and the last reason. */
   publishFailures?: number;
   publishError?: string | null;
@@ -26,6 +28,7 @@ function toRecord(r: Record<string, unknown>): SignconfRecord {
     writtenBy: r.written_by as string,
     writtenAt: r.written_at as Date,
     publishedAt: (r.published_at as Date | null | undefined) ?? null,
+    pendingSince: (r.pending_since as Date | null | undefined) ?? null,
     publishFailures: (r.publish_failures as number | undefined) ?? 0,
     publishError: (r.publish_error as string | null | undefined) ?? null,
   };
