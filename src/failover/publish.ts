@@ -79,11 +79,12 @@ export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
   // zone's publication confirmed (src/enforcer/publication.ts), as a run does after its zone steps.
   const pub = await publishPending({ db, fence, config, clock: d.clock, log: d.log, actor: d.actor });
   if (pub.notified !== 'nothing to publish') {
-    const command = pub.notified === 'all' ? config.signer.notifyAllCommand : pub.notified === 'per-zone' ? config.signer.notifyCommand : null;
+    const command =
+      pub.notified === 'all' ? config.signer.notifyAllCommand! : pub.notified === 'per-zone' ? config.signer.notifyCommand! : '(no signer.notifyCommand configured)';
     const summary = pub.failed.length === 0
-      ? `${pub.published.length} zones published${command ? '' : ' (no signer.notifyCommand configured: files in place)'}`
+      ? `${pub.published.length} zones published${pub.notified === 'not configured' ? ' (their files are in place; the signer was not told)' : ''}`
       : `${pub.failed.length} zones not published, first: ${pub.failed[0]!.zone}: ${pub.failed[0]!.message}`;
-    ran.push({ what: 'signer notified', command: command ?? '', ok: pub.failed.length === 0, summary });
+    ran.push({ what: 'signer notified', command, ok: pub.failed.length === 0, summary });
   }
   return { holdLifted, ran, notRun, ok: ran.every((r) => r.ok) };
 }
