@@ -39,6 +39,11 @@ export interface Config {
    * longer than pendingWarning / pendingCritical seconds.
    */
   signer: SignerConfig;
+  /**
+   * How far this node's clock may be from the database's (seconds) before it refuses to act;
+   * every state timestamp and due time is taken from the database's clock (src/lease/clock-skew.ts).
+   */
+  clock: { maxSkewSeconds: number };
   /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
   /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
@@ -59,6 +64,8 @@ export interface SignerConfig {
 }
 
 export const NOTIFY_ALL_THRESHOLD_DEFAULT = 20;
+/** NTP keeps clocks within milliseconds; a minute off means it is not working. */
+export const CLOCK_MAX_SKEW_DEFAULT = 60;
 /**
  * A publication may wait this long before `check signconf` warns (a run is between writing and
  * telling the signer, or the next cron run retries), and before it is CRITICAL: two hourly runs.
@@ -137,6 +144,11 @@ const SCHEMA: FieldSpec = {
         pendingWarning: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
         pendingCritical: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
       },
+    },
+    clock: {
+      kind: 'object',
+      optional: true,
+      fields: { maxSkew: { kind: 'integer', optional: true, min: 1, max: 3600 } },
     },
     ds: {
       kind: 'object',
@@ -256,6 +268,7 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       pendingWarningSeconds,
       pendingCriticalSeconds,
     },
+    clock: { maxSkewSeconds: raw.clock?.maxSkew ?? CLOCK_MAX_SKEW_DEFAULT },
     ds: {
       submitCommand: raw.ds?.submitCommand ?? null,
       retractCommand: raw.ds?.retractCommand ?? null,

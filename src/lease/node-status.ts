@@ -44,11 +44,17 @@ export interface NodeStatus {
   nextRunNeeded: string | null;
   configuration: { local: string | null; localError: string | null; recorded: RecordedFingerprint | null; matches: boolean | null };
   transition: { pendingRole: string; hookError: string | null; failedAt: string | null } | null;
-  clock: { database: string; node: string; offsetSeconds: number } | null;
+  /**
+   * This node's clock against the database's. refusesToAct: further apart than clock.maxSkew, so
+   * runs, failover and switchover refuse (exit 75) here; never on a lab database, whose clock is
+   * moved on purpose (the refusal itself compares the system clock, which a lab does not move).
+   */
+  clock: { database: string; node: string; offsetSeconds: number; maxSkewSeconds: number; refusesToAct: boolean } | null;
 }
 
 export interface StatusDeps {
-  config: Pick<Config, 'node' | 'database' | 'kasp' | 'zonelist' | 'keystores'>;
+  config: Pick<Config, 'node' | 'database' | 'kasp' | 'zonelist' | 'keystores' | 'clock'>;
+  /** This node's own clock (moved on a lab database), not one anchored to the database's. */
   clock: Clock;
   /** Opens the store read-only; may throw (unreachable, busy, schema not current). */
   openDb: () => Promise<Db>;
@@ -100,11 +106,13 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     configError: localError,
   });
   const nodeNow = deps.clock.now();
+  const databaseKind = await readDatabaseKind(db);
+  const offsetSeconds = Math.round((nodeNow.getTime() - lease.dbNow.getTime()) / 100) / 10;
   return {
     node: config.node,
     ...decision,
     database: db.description,
-    databaseKind: await readDatabaseKind(db),
+    databaseKind,
     activeNode: lease.activeNode,
     epoch: lease.epoch,
     lease: { holder: lease.held ? lease.holderNode : null, live: lease.held, acquiredAt: iso(lease.acquiredAt), expiresAt: iso(lease.expiresAt) },
@@ -117,7 +125,9 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     clock: {
       database: lease.dbNow.toISOString(),
       node: nodeNow.toISOString(),
-      offsetSeconds: Math.round((nodeNow.getTime() - lease.dbNow.getTime()) / 100) / 10,
+      offsetSeconds,
+      maxSkewSeconds: config.clock.maxSkewSeconds,
+      refusesToAct: databaseKind !== 'lab' && Math.abs(offsetSeconds) > config.clock.maxSkewSeconds,
     },
   };
 }

@@ -13,6 +13,14 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date(), realTime: true };
 
+/**
+ * The database's clock, read through this node's: the system time minus the skew measured when
+ * the store was opened (src/lease/clock-skew.ts), so a node's small drift never enters a stamp.
+ */
+export function databaseAnchoredClock(skewMs: number): Clock {
+  return { now: () => new Date(Date.now() - skewMs), realTime: true };
+}
+
 /** A clock that returns a fixed instant until moved; for tests and drills. */
 export class ManualClock implements Clock {
   private t: number;
