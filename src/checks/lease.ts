@@ -70,7 +70,7 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
   }
   const offset = s.clock?.offsetSeconds ?? null;
   const maxSkew = config.clock.maxSkewSeconds;
-  if (offset !== null && s.databaseKind === 'lab') {
+  if (offset !== null && s.databaseKind === 'lab' && !s.clock!.refusesToAct) {
     if (Math.abs(offset) > CLOCK_WARN_SECONDS) {
       findings.push({ status: 'WARNING', message: `this node's clock is moved ${offset > 0 ? '+' : ''}${offset} s from the database's (lab database)` });
     }

@@ -11,7 +11,7 @@ import { readNodeState, type NodeState } from '../store/node-state.js';
 import { lastRun, type RunRow } from '../store/run-log.js';
 import { readRunLockHolder, type RunLockHolder } from '../store/run-lock.js';
 import { earliestNextRun } from '../store/zones.js';
-import type { Clock } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { EXIT } from '../util/exit-codes.js';
 import { maskUrl } from '../util/mask.js';
 import { configFingerprint, FINGERPRINT_META_KEY, parseRecordedFingerprint, type RecordedFingerprint } from './config-fingerprint.js';
@@ -45,9 +45,9 @@ export interface NodeStatus {
   configuration: { local: string | null; localError: string | null; recorded: RecordedFingerprint | null; matches: boolean | null };
   transition: { pendingRole: string; hookError: string | null; failedAt: string | null } | null;
   /**
-   * This node's clock against the database's. refusesToAct: further apart than clock.maxSkew, so
-   * runs, failover and switchover refuse (exit 75) here; never on a lab database, whose clock is
-   * moved on purpose (the refusal itself compares the system clock, which a lab does not move).
+   * This node's clock (moved on a lab or test database) against the database's. refusesToAct: this
+   * node's system clock is further from the database's than clock.maxSkew, so runs, failover and
+   * switchover refuse (exit 75) here.
    */
   clock: { database: string; node: string; offsetSeconds: number; maxSkewSeconds: number; refusesToAct: boolean } | null;
 }
@@ -108,6 +108,9 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
   const nodeNow = deps.clock.now();
   const databaseKind = await readDatabaseKind(db);
   const offsetSeconds = Math.round((nodeNow.getTime() - lease.dbNow.getTime()) / 100) / 10;
+  // The refusal compares the system clock (clock-skew.ts): a clock moved on purpose on a lab or
+  // test database (time travel) does not make a node refuse, a wrong system clock does.
+  const skewSeconds = (systemClock.now().getTime() - lease.dbNow.getTime()) / 1000;
   return {
     node: config.node,
     ...decision,
@@ -127,7 +130,7 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
       node: nodeNow.toISOString(),
       offsetSeconds,
       maxSkewSeconds: config.clock.maxSkewSeconds,
-      refusesToAct: databaseKind !== 'lab' && Math.abs(offsetSeconds) > config.clock.maxSkewSeconds,
+      refusesToAct: Math.abs(skewSeconds) > config.clock.maxSkewSeconds,
     },
   };
 }

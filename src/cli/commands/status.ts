@@ -81,11 +81,13 @@ export function describeStatus(s: NodeStatus): string {
   if (s.clock) {
     const off = s.clock.offsetSeconds;
     const note =
-      s.databaseKind === 'lab'
-        ? Math.abs(off) <= CLOCK_WARN_SECONDS ? '' : ` (lab database: clock moved ${formatOffset(off)})`
-        : s.clock.refusesToAct
-          ? ` (more than clock.maxSkew, ${s.clock.maxSkewSeconds} s: this node REFUSES TO ACT until its clock is fixed)`
-          : Math.abs(off) <= CLOCK_WARN_SECONDS ? '' : " (this node's clock is off; leases use the database clock only)";
+      s.clock.refusesToAct
+        ? ` (more than clock.maxSkew, ${s.clock.maxSkewSeconds} s: this node REFUSES TO ACT until its clock is fixed)`
+        : Math.abs(off) <= CLOCK_WARN_SECONDS
+          ? ''
+          : s.databaseKind === 'lab'
+            ? ` (lab database: clock moved ${formatOffset(off)})`
+            : " (this node's clock is off; leases use the database clock only)";
     rows.push(['clock', `database ${s.clock.database}, this node ${off >= 0 ? '+' : ''}${off} s${note}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
