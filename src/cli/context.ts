@@ -40,6 +40,11 @@ export class Context {
    * is from the database's; `clock` itself follows the database's clock once the store is open.
    */
   nodeClock: Clock = systemClock;
+  /**
+   * The real time, by the database's clock, never moved: what resolvers judge signatures by, so
+   * the live-server checks use it even when a lab or test database moves `clock`.
+   */
+  realClock: Clock = systemClock;
   constructor(
     readonly config: Config,
     readonly log: Logger,
@@ -58,6 +63,21 @@ export class Context {
     const config = loadConfigFile(file);
     const log = createLogger({ level: opts.logLevel ?? config.log.level, file: config.log.file });
     return new Context(config, log, opts.json ?? false, systemClock, labTime);
+  }
+
+  /**
+   * A clock that always reads `clock` as it is at the time of the reading: for a command that
+   * builds its dependencies before the store is opened (and the clock anchored or moved).
+   */
+  currentClock(): Clock {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const ctx = this;
+    return {
+      now: () => ctx.clock.now(),
+      get realTime() {
+        return ctx.clock.realTime;
+      },
+    };
   }
 
   /** On a lab database: the line a report leads with (the clock it ran at); null elsewhere. */
@@ -132,6 +152,7 @@ export class Context {
     this.clockOffsetSeconds = t.clockOffsetSeconds;
     this.clock = t.clockOffsetSeconds === null ? anchored : offsetClock(anchored, t.clockOffsetSeconds);
     this.nodeClock = t.clockOffsetSeconds === null ? systemClock : offsetClock(systemClock, t.clockOffsetSeconds);
+    this.realClock = anchored;
   }
 
   async close(): Promise<void> {

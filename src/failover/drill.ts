@@ -35,6 +35,8 @@ export interface DrillDeps {
   openDb: () => Promise<Db>;
   /** The `now` a run would use (the context's clock). */
   now: () => Date;
+  /** Real time for the live servers' signatures (resolvers judge by it); defaults to `now`. */
+  liveNow?: () => Date;
   /** Render into this directory and keep it, instead of a temporary one removed afterwards. */
   keepScratch?: string;
   query?: QueryFn;
@@ -133,7 +135,7 @@ async function drillIn(deps: DrillDeps, scratch: string): Promise<DrillReport> {
   if (!config.probe) {
     steps.push(stepReport(5, NAMES[5], 'not configured', [{ reason: `no probe servers: add a probe section to ${config.file}` }]));
   } else {
-    const checked = await liveKeyCheck(zoneNames, read.keys, config.probe, { now: deps.now, ...(deps.query ? { query: deps.query } : {}) });
+    const checked = await liveKeyCheck(zoneNames, read.keys, config.probe, { now: deps.liveNow ?? deps.now, ...(deps.query ? { query: deps.query } : {}) });
     live = checked.zones;
     const matched = live.filter((z) => z.verdict === 'MATCH').length;
     steps.push(stepReport(5, NAMES[5], `${matched} of ${live.length} zones MATCH`, checked.problems));

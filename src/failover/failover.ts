@@ -44,6 +44,8 @@ export interface FailoverDeps {
   log: Logger;
   /** Real time, for file modification times; the clock above may be a test's. */
   wallNow?: () => number;
+  /** Real time for the live servers' signatures (resolvers judge by it); defaults to `clock`. */
+  liveNow?: () => Date;
   query?: QueryFn;
   progress?: (done: number, zone: string) => void;
 }
@@ -155,7 +157,7 @@ async function underLease(
   if (!config.probe) {
     report.steps.push(stepReport(5, NAMES[5], 'not configured', [{ reason: `no probe servers: add a probe section to ${config.file}` }]));
   } else {
-    const checked = await liveKeyCheck(zones, keysBefore, config.probe, { now: () => deps.clock.now(), ...(deps.query ? { query: deps.query } : {}) });
+    const checked = await liveKeyCheck(zones, keysBefore, config.probe, { now: deps.liveNow ?? (() => deps.clock.now()), ...(deps.query ? { query: deps.query } : {}) });
     report.live = checked.zones;
     const matched = checked.zones.filter((z) => z.verdict === 'MATCH').length;
     report.steps.push(stepReport(5, NAMES[5], `${matched} of ${checked.zones.length} zones MATCH`, checked.problems));

@@ -63,7 +63,10 @@ Exit codes: 0 GO (and everything in step 6 succeeded), 1 NO-GO or a step 6 comma
             config: ctx.config,
             openDb: () => ctx.db(),
             keystores: ctx.keystores,
-            clock: ctx.clock,
+            // Read through ctx at each use: opening the database anchors the clock to the database's
+            // (and moves it on a lab or test database), after this object is built.
+            clock: ctx.currentClock(),
+            liveNow: () => ctx.realClock.now(),
             log: ctx.log,
             ...(process.stderr.isTTY ? { progress: (done: number, zone: string) => process.stderr.write(`\rstep 3: ${done} zones (${zone})\x1b[K`) } : {}),
           },
@@ -86,6 +89,7 @@ async function drill(ctx: Context, opts: FailoverOptions) {
     config: ctx.config,
     openDb: () => ctx.readDb(),
     now: () => ctx.clock.now(),
+    liveNow: () => ctx.realClock.now(),
     ...(opts.keepScratch ? { keepScratch: opts.keepScratch } : {}),
   });
   if (ctx.json) printJson(report);
