@@ -47,6 +47,7 @@ async function withStore<T>(kind: DbKind, where: { url?: string; dir: string }, 
   }
 }
 
+// Each test runs a dozen CLI processes (some on an embedded database): slow on a loaded 2-core machine.
 describe('db init --lab', () => {
   it.each(DB_KINDS)('marks an empty %s database once; status and db status say LAB', async (kind) => {
     const s = kind === 'postgres' ? await postgresSetup() : { url: undefined, ...exampleSetup() };
@@ -75,7 +76,7 @@ describe('db init --lab', () => {
     const dbStatus = await cli('db', 'status');
     expect(dbStatus.code).toBe(EXIT.OK);
     expect(dbStatus.stdout.split('\n')[0]).toContain(`${LAB_NOTE}: schema version`);
-  });
+  }, 180_000);
 
   it('is refused on a database with production data, naming what it holds, and changes nothing', async () => {
     const s = await postgresSetup();
@@ -206,7 +207,7 @@ describe('a lab database', () => {
     const all = await cli(['--lab-time', later, 'check', 'all']);
     expect(all.code, all.stdout).toBeGreaterThanOrEqual(1);
     expect(all.stdout).toMatch(/\nWARNING lease: postgres:\/\/\S+ is a LAB database \(enforcer db init --lab\)/);
-  });
+  }, 180_000);
 
   it('takes ENFORCER_CLOCK_OFFSET too, but not both, not a failpoint, not a malformed --lab-time', async () => {
     const s = await postgresSetup();

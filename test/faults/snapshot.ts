@@ -27,6 +27,7 @@ export interface RunRow {
   id: number;
   node: string;
   epoch: number;
+  /** Database clock, like the audit log's (not the run's own, possibly moved, clock). */
   startedAt: Date;
   finishedAt: Date | null;
   outcome: string;

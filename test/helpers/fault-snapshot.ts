@@ -43,7 +43,13 @@ export async function readSnapshot(url: string, nodes: Record<string, NodeDirs>)
         id: r.id as number, at: r.at as Date, node: r.node as string, zone: r.zone as string | null, keyLocator: r.key_locator as string | null,
         event: r.event as string, detail: r.detail as Record<string, unknown>, epoch: r.epoch as number,
       })),
-      runs: (await q<Record<string, unknown>>('SELECT * FROM run_log ORDER BY id')).map((r) => ({
+      // By the database clock (test/helpers/lease-history.ts), as the audit log is: a run's own
+      // stamps follow its clock, which a scenario may move.
+      runs: (await q<Record<string, unknown>>(
+        `SELECT r.id, r.node, r.epoch, r.outcome, coalesce(c.started_at, r.started_at) AS started_at,
+                CASE WHEN r.finished_at IS NULL THEN NULL ELSE coalesce(c.finished_at, r.finished_at) END AS finished_at
+           FROM run_log r LEFT JOIN fault_run_clock c ON c.run_id = r.id ORDER BY r.id`,
+      )).map((r) => ({
         id: r.id as number, node: r.node as string, epoch: r.epoch as number, startedAt: r.started_at as Date,
         finishedAt: r.finished_at as Date | null, outcome: r.outcome as string,
       })),
