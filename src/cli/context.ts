@@ -70,12 +70,11 @@ export class Context {
    * builds its dependencies before the store is opened (and the clock anchored or moved).
    */
   currentClock(): Clock {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const ctx = this;
+    const current = () => this.clock;
     return {
-      now: () => ctx.clock.now(),
+      now: () => current().now(),
       get realTime() {
-        return ctx.clock.realTime;
+        return current().realTime;
       },
     };
   }

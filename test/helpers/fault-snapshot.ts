@@ -46,9 +46,8 @@ export async function readSnapshot(url: string, nodes: Record<string, NodeDirs>)
       // By the database clock (test/helpers/lease-history.ts), as the audit log is: a run's own
       // stamps follow its clock, which a scenario may move.
       runs: (await q<Record<string, unknown>>(
-        `SELECT r.id, r.node, r.epoch, r.outcome, coalesce(c.started_at, r.started_at) AS started_at,
-                CASE WHEN r.finished_at IS NULL THEN NULL ELSE coalesce(c.finished_at, r.finished_at) END AS finished_at
-           FROM run_log r LEFT JOIN fault_run_clock c ON c.run_id = r.id ORDER BY r.id`,
+        `SELECT r.id, r.node, r.epoch, r.outcome, c.started_at, c.finished_at
+           FROM run_log r JOIN fault_run_clock c ON c.run_id = r.id ORDER BY r.id`,
       )).map((r) => ({
         id: r.id as number, node: r.node as string, epoch: r.epoch as number, startedAt: r.started_at as Date,
         finishedAt: r.finished_at as Date | null, outcome: r.outcome as string,
