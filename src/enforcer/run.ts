@@ -26,6 +26,7 @@ import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runPendingDsCommands, type DsCommandRun } from './ds-commands.js';
+import { sweepStaleTempFiles } from './stale-temp-sweep.js';
 import { PoolQueue } from './pool-queue.js';
 import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
 import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
@@ -79,6 +80,10 @@ export interface RunSummary {
   /** The configured DS commands this run ran: for this run's requests and for earlier ones still pending. */
   dsCommands: DsCommandRun[];
   keysGenerated: number;
+  /** Stale temp files of interrupted writes removed from the signconf and file keystore directories (see stale-temp-sweep.ts). */
+  tempFilesRemoved: number;
+  /** Stale temp files this run could not remove (logged; `check signconf` / `check keystore` report them). */
+  tempFilesNotRemoved: number;
   errors: Array<{ zone: string; message: string }>;
   nextRunAt: string | null;
 }
@@ -92,7 +97,8 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   if (entered.role === 'standby') {
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
-      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+      tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
@@ -109,7 +115,8 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
-    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+    tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
   // The session holds the run lock, which proved this is no transaction-mode pooler.
@@ -138,6 +145,11 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   }
   let workers: Db[] = [db];
   try {
+    // Temp files that killed writes left behind (old enough that no live writer can own them).
+    keeper.check();
+    const swept = await sweepStaleTempFiles({ db, fence, config, log }, actor);
+    summary.tempFilesRemoved = swept.removed;
+    summary.tempFilesNotRemoved = swept.notRemoved;
     summary.imported = await syncConfiguredFiles(db, fence, config, actor);
     // Zone steps wait mostly on commits and fsyncs: several at once, each on its own connection.
     workers = await openWorkers(db, (opts.concurrency ?? ZONE_CONCURRENCY) - 1);
