@@ -18,7 +18,8 @@ import { enterActive } from '../lease/single-active.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { getMeta, setMeta } from '../store/meta.js';
 import { listPolicies } from '../store/policies.js';
-import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
+import { abandonDeadRuns, finishRun, startRun, type RunOutcome, type RunRow } from '../store/run-log.js';
+import { auditAll } from '../store/audit.js';
 import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
 import type { Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
@@ -80,6 +81,8 @@ export interface RunSummary {
   /** The configured DS commands this run ran: for this run's requests and for earlier ones still pending. */
   dsCommands: DsCommandRun[];
   keysGenerated: number;
+  /** Earlier runs left `running` by a process that stopped without finishing, marked abandoned by this run. */
+  runsAbandoned: number;
   /** Stale temp files of interrupted writes removed from the signconf and file keystore directories (see stale-temp-sweep.ts). */
   tempFilesRemoved: number;
   /** Stale temp files this run could not remove (logged; `check signconf` / `check keystore` report them). */
@@ -98,7 +101,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
       imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
-      tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
+      runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
@@ -116,7 +119,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
     zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
-    tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
+    runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
   // The session holds the run lock, which proved this is no transaction-mode pooler.
@@ -127,6 +130,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     // Unreadable files are reported by the import below; the fingerprint then stays as it was.
     const input = await fingerprintInput(config).catch(() => null);
     const fingerprint = input ? fingerprintOf(input) : null;
+    let abandoned: RunRow[] = [];
     runId = await fenced(db, fence, async (tx) => {
       if (input && fingerprint) {
         const at = deps.clock.now().toISOString();
@@ -137,8 +141,18 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
           await setMeta(tx, DETAILS_META_KEY, canonicalJson(input));
         }
       }
+      // Runs left `running` by a process that stopped without finishing: under this lease, none can still finish.
+      abandoned = await abandonDeadRuns(tx, { node: config.node, epoch: fence.epoch, at: now });
+      await auditAll(tx, fence, abandoned.map((r) => ({
+        actor, event: 'run abandoned',
+        detail: { run: r.id, node: r.node, epoch: r.epoch, startedAt: r.startedAt.toISOString() },
+      })));
       return startRun(tx, config.node, now);
     });
+    summary.runsAbandoned = abandoned.length;
+    for (const r of abandoned) {
+      log.warn({ run: r.id, node: r.node, epoch: r.epoch, startedAt: r.startedAt.toISOString() }, 'marked a run abandoned: its process stopped without finishing (killed, or it lost the lease)');
+    }
   } catch (e) {
     if (!opts.keepSession) await keeper.end();
     throw e;
