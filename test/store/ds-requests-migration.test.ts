@@ -49,7 +49,7 @@ describe.each(DB_KINDS)('migration 005 (DS command requests) on %s', (kind) => {
         );
       }
     });
-    expect(await migrate(db)).toEqual([5]);
+    expect(await migrate(db, loadMigrations().slice(0, 5))).toEqual([5]);
     const rows = await db.query<Record<string, unknown>>(
       `SELECT key_tag, ds_request, ds_command_done, ds_command_attempts, ds_command_failing_since FROM zone_key ORDER BY key_tag`,
     );
