@@ -13,8 +13,10 @@ export interface CheckContext {
   config: Config;
   /** Opened read-only (schema current, nothing migrated). */
   db: Db;
-  /** This node's clock (ENFORCER_CLOCK_OFFSET applies on test databases). */
+  /** The time by the database's clock (moved on a lab or test database). */
   now: () => Date;
+  /** This node's own clock, for comparing it with the database's (check lease); `now` when absent. */
+  nodeNow?: () => Date;
   /** The check's -w/-c, or its defaults; null for checks without a measurable value. */
   thresholds: Thresholds | null;
   /** --zone: only these zones (lower case, no final dot); null = every zone. */

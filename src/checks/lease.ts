@@ -22,6 +22,7 @@ import { readSnapshot, snapshotDb } from './snapshot.js';
 import { resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
 
 /** Beyond this a node's clock is reported (rollover timing on a takeover uses the node's clock). */
+/** On a lab database: a clock moved further than this is pointed out (it is allowed there). */
 export const CLOCK_WARN_SECONDS = 60;
 
 export const leaseCheck: CheckSpec = {
@@ -34,8 +35,9 @@ export const leaseCheck: CheckSpec = {
 async function checkLease(ctx: CheckContext): Promise<CheckResult> {
   const { config } = ctx;
   const now = ctx.now();
+  const nodeNow = (ctx.nodeNow ?? ctx.now)();
   const read = await readSnapshot(ctx.db, async (tx) => ({
-    status: await nodeStatus({ config, clock: { now: () => now }, openDb: async () => snapshotDb(ctx.db, tx) }),
+    status: await nodeStatus({ config, clock: { now: () => nodeNow }, openDb: async () => snapshotDb(ctx.db, tx) }),
     nodes: await allNodeStates(tx),
     last: await lastRun(tx),
     lastOk: await lastRun(tx, ['ok', 'partial']),
@@ -68,14 +70,18 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
     findings.push({ status: 'WARNING', message: `${s.database} is a LAB database (enforcer db init --lab): a moved clock is allowed there; it is not for production` });
   }
   const offset = s.clock?.offsetSeconds ?? null;
-  if (offset !== null && Math.abs(offset) > CLOCK_WARN_SECONDS) {
-    findings.push({
-      status: 'WARNING',
-      message:
-        s.databaseKind === 'lab'
-          ? `this node's clock is moved ${offset > 0 ? '+' : ''}${offset} s from the database's (lab database)`
-          : `this node's clock is ${offset > 0 ? '+' : ''}${offset} s off the database's: rollover timing after a takeover would use it`,
-    });
+  const maxSkew = config.clock.maxSkewSeconds;
+  if (offset !== null && s.databaseKind === 'lab' && !s.clock!.refusesToAct) {
+    if (Math.abs(offset) > CLOCK_WARN_SECONDS) {
+      findings.push({ status: 'WARNING', message: `this node's clock is moved ${offset > 0 ? '+' : ''}${offset} s from the database's (lab database)` });
+    }
+  } else if (offset !== null && Math.abs(offset) > maxSkew / 2) {
+    const off = `${offset > 0 ? '+' : ''}${offset} s`;
+    findings.push(
+      s.clock!.refusesToAct
+        ? { status: 'CRITICAL', message: `this node's clock is ${off} off the database's (${s.clock!.database}), more than clock.maxSkew (${maxSkew} s): it refuses to act (runs, failover, switchover exit 75) until NTP fixes it` }
+        : { status: 'WARNING', message: `this node's clock is ${off} off the database's, more than half of clock.maxSkew (${maxSkew} s): beyond it this node refuses to act; check NTP` },
+    );
   }
 
   const perfdata: PerfDatum[] = [

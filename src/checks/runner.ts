@@ -15,6 +15,7 @@ export interface RunDeps {
   config: Config;
   openDb: () => Promise<Db>;
   now: () => Date;
+  nodeNow?: () => Date;
   query?: QueryFn;
 }
 
@@ -32,5 +33,5 @@ export async function runCheck(spec: CheckSpec, deps: RunDeps, o: RunOptions): P
   } catch (e) {
     return unknownResult(spec.name, `cannot read the database: ${(e as Error).message}`);
   }
-  return runOne(spec, { config: deps.config, db, now: deps.now, ...(deps.query ? { query: deps.query } : {}), ...o });
+  return runOne(spec, { config: deps.config, db, now: deps.now, ...(deps.nodeNow ? { nodeNow: deps.nodeNow } : {}), ...(deps.query ? { query: deps.query } : {}), ...o });
 }

@@ -9,7 +9,7 @@ import { readStamp } from '../signconf/metadata.js';
 import type { SignconfRecord } from '../store/signconf-records.js';
 import type { Status } from './types.js';
 
-export const SIGNCONF_STATES = ['unwritten', 'missing', 'unstamped', 'edited', 'hash_mismatch', 'wrong_epoch', 'stale', 'ok'] as const;
+export const SIGNCONF_STATES = ['unwritten', 'missing', 'unstamped', 'edited', 'hash_mismatch', 'wrong_epoch', 'unpublished', 'stale', 'ok'] as const;
 export type SignconfState = (typeof SIGNCONF_STATES)[number];
 
 /**
@@ -24,6 +24,7 @@ export const STATE_STATUS: Record<SignconfState, Status> = {
   edited: 'CRITICAL',
   hash_mismatch: 'CRITICAL',
   wrong_epoch: 'CRITICAL',
+  unpublished: 'WARNING', // CRITICAL once it has waited signer.pendingCritical (ZoneVerdict.status)
   stale: 'WARNING',
   ok: 'OK',
 };
@@ -40,19 +41,31 @@ export interface ZoneInput {
 export interface ZoneVerdict {
   zone: string;
   state: SignconfState;
+  /** The state's status (STATE_STATUS), raised where the state has a severity of its own. */
+  status: Status;
   message: string;
+}
+
+export interface JudgeOptions {
+  databaseOnly: boolean;
+  now: Date;
+  /** signer.pendingWarning / pendingCritical: how long a publication may wait. */
+  pendingWarningSeconds: number;
+  pendingCriticalSeconds: number;
 }
 
 const short = (hash: string) => hash.slice(0, 12);
 
-export async function judgeSignconf(z: ZoneInput, opts: { databaseOnly: boolean }): Promise<ZoneVerdict> {
-  const verdict = (state: SignconfState, message: string): ZoneVerdict => ({ zone: z.zone, state, message });
+export async function judgeSignconf(z: ZoneInput, opts: JudgeOptions): Promise<ZoneVerdict> {
+  const verdict = (state: SignconfState, message: string, status: Status = STATE_STATUS[state]): ZoneVerdict => ({ zone: z.zone, state, status, message });
   const r = z.record;
   if (!r) return verdict('unwritten', "no signconf written yet: the active node's next run writes it");
   if (!opts.databaseOnly) {
     const file = await fileVerdict(r);
     if (file) return verdict(file.state, file.message);
   }
+  const pending = pendingVerdict(r, opts);
+  if (pending) return verdict('unpublished', pending.message, pending.status);
   if ('error' in z.expected) return verdict('stale', `the database's state for the zone cannot be rendered: ${z.expected.error}`);
   if (z.expected.hash !== r.contentHash) {
     const due = z.nextRunAt === null ? 'the zone is due now' : `the zone is due at ${z.nextRunAt.toISOString()}`;
@@ -63,6 +76,36 @@ export async function judgeSignconf(z: ZoneInput, opts: { databaseOnly: boolean 
     );
   }
   return verdict('ok', `as recorded: ${r.path}, epoch ${r.writtenEpoch}, written ${r.writtenAt.toISOString()} by ${r.writtenBy}`);
+}
+
+/**
+ * A signconf recorded but not confirmed as published (not put in place, or the signer not told:
+ * src/enforcer/publication.ts): the zone's records do not move on until it is. Within
+ * pendingWarning and without a failure this is a run at work: not reported.
+ */
+function pendingVerdict(r: SignconfRecord, o: JudgeOptions): { status: Status; message: string } | null {
+  if (r.publishedAt !== null && r.publishedAt !== undefined) return null;
+  const since = r.pendingSince ?? r.writtenAt;
+  const waited = Math.max(0, Math.floor((o.now.getTime() - since.getTime()) / 1000));
+  const failures = r.publishFailures ?? 0;
+  if (waited < o.pendingWarningSeconds && failures === 0) return null;
+  const status: Status = waited >= o.pendingCriticalSeconds ? 'CRITICAL' : 'WARNING';
+  const why = r.publishError
+    ? `${failures} failed ${failures === 1 ? 'attempt' : 'attempts'}, last: ${r.publishError}`
+    : 'no run has put it in place and told the signer yet';
+  return {
+    status,
+    message:
+      `${r.path} not published for ${words(waited)} (since ${since.toISOString()}): ${why}; ` +
+      `the zone's key changes wait for it (no record moves on); the active node's next run retries`,
+  };
+}
+
+function words(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86400)} d`;
 }
 
 async function fileVerdict(r: SignconfRecord): Promise<{ state: SignconfState; message: string } | null> {

@@ -1,5 +1,6 @@
 // `check signconf`: is every zone's signconf file the one the database recorded, and does the record
-// reflect the database's current state? Plus the age of the last successful run (-w/-c).
+// reflect the database's current state, and was it published (in place, the signer told)? Plus the
+// age of the last successful run (-w/-c).
 // Reads one database snapshot (zones, records, policies, keys, run log), then each zone's file.
 // A zone's expected document is rendered from the state as stored (not advanced in time: what is due
 // is the next run's business), exactly as a run renders it, so any difference means the database
@@ -16,7 +17,7 @@ import { listZones, type ZoneRow } from '../store/zones.js';
 import type { CheckContext, CheckSpec } from './check.js';
 import { RUN_AGE_THRESHOLDS, runAge } from './run-age.js';
 import { staleTempFindings, staleTempPerf } from './stale-temp.js';
-import { judgeSignconf, SIGNCONF_STATES, STATE_STATUS, type ZoneVerdict } from './signconf-zone.js';
+import { judgeSignconf, SIGNCONF_STATES, type ZoneVerdict } from './signconf-zone.js';
 import { readSnapshot } from './snapshot.js';
 import { groupBy, selectZones } from './zones.js';
 import { count, resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
@@ -43,12 +44,17 @@ async function checkSignconf(ctx: CheckContext): Promise<CheckResult> {
     verdicts.push(
       await judgeSignconf(
         { zone: zone.name, record: read.records.get(zone.name) ?? null, expected: expected(zone, read.policies.get(zone.policy), keysByZone.get(zone.name) ?? []), nextRunAt: zone.nextRunAt },
-        { databaseOnly: ctx.databaseOnly },
+        {
+          databaseOnly: ctx.databaseOnly,
+          now,
+          pendingWarningSeconds: ctx.config.signer.pendingWarningSeconds,
+          pendingCriticalSeconds: ctx.config.signer.pendingCriticalSeconds,
+        },
       ),
     );
   }
   const age = runAge(read.last, now, ctx.thresholds!);
-  const findings: Finding[] = verdicts.filter((v) => v.state !== 'ok').map((v) => ({ status: STATE_STATUS[v.state], zone: v.zone, message: `${v.state.replace('_', ' ')}: ${v.message}` }));
+  const findings: Finding[] = verdicts.filter((v) => v.state !== 'ok').map((v) => ({ status: v.status, zone: v.zone, message: `${v.state.replace('_', ' ')}: ${v.message}` }));
   if (age.finding) findings.push(age.finding);
   // Temp files killed writes left in the signconf directory (files are not read with --database-only).
   const temps = ctx.databaseOnly ? null : await staleTempFindings([{ what: 'signconf directory', directory: ctx.config.signconfDirectory }], ctx.config.lease.ttlSeconds);
@@ -60,7 +66,7 @@ async function checkSignconf(ctx: CheckContext): Promise<CheckResult> {
     { label: 'signconf_zones', value: total, uom: '', min: 0, metric: { name: 'signconf_zones_checked', help: 'Zones whose signconf the check looked at.' } },
     ...['ok' as const, ...SIGNCONF_STATES.filter((s) => s !== 'ok')].map((s): PerfDatum => ({
       label: `signconf_${s}`, value: counts[s], uom: '', min: 0, max: total,
-      metric: { name: 'signconf_zones', help: 'Zones per signconf state (ok, unwritten, missing, unstamped, edited, hash_mismatch, wrong_epoch, stale).', labels: { state: s } },
+      metric: { name: 'signconf_zones', help: 'Zones per signconf state (ok, unwritten, missing, unstamped, edited, hash_mismatch, wrong_epoch, unpublished, stale).', labels: { state: s } },
     })),
     ...(temps ? [staleTempPerf('signconf_stale_temp_files', 'signconf', temps.count)] : []),
     age.perf,
@@ -90,7 +96,7 @@ function summary(verdicts: ZoneVerdict[], ageWords: string, databaseOnly: boolea
   if (verdicts.length === 0) return `no zones${scope}; ${ageWords}`;
   if (bad.length === 0) return `${count(verdicts.length, 'zone')}, every signconf as recorded${scope}; ${ageWords}`;
   // Worst first: CRITICAL states come before WARNING ones in the state order.
-  const order = (v: ZoneVerdict) => (STATE_STATUS[v.state] === 'CRITICAL' ? 0 : 1);
+  const order = (v: ZoneVerdict) => (v.status === 'CRITICAL' ? 0 : 1);
   const named = [...bad].sort((a, b) => order(a) - order(b) || a.zone.localeCompare(b.zone)).slice(0, 3);
   const more = bad.length > named.length ? `, ${bad.length - named.length} more` : '';
   return `${bad.length} of ${count(verdicts.length, 'zone')} not as recorded${scope}: ${named.map((v) => `${v.zone} ${v.state.replace('_', ' ')}`).join(', ')}${more}; ${ageWords}`;

@@ -11,7 +11,8 @@ import { enterActive } from '../lease/single-active.js';
 import type { Fence } from '../store/lease.js';
 import { assertSchemaCurrent, migrate } from '../store/migrate.js';
 import { openStore } from '../store/open.js';
-import { offsetClock, systemClock, type Clock } from '../util/clock.js';
+import { measureClock } from '../lease/clock-skew.js';
+import { databaseAnchoredClock, offsetClock, systemClock, type Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { formatOffset } from './output.js';
@@ -34,6 +35,11 @@ export class Context {
   databaseKind: DatabaseKind | null = null;
   /** Seconds the clock is moved by (--lab-time or ENFORCER_CLOCK_OFFSET), or null. */
   clockOffsetSeconds: number | null = null;
+  /**
+   * This node's own clock (moved like `clock` on a lab or test database), for showing how far it
+   * is from the database's; `clock` itself follows the database's clock once the store is open.
+   */
+  nodeClock: Clock = systemClock;
   constructor(
     readonly config: Config,
     readonly log: Logger,
@@ -91,7 +97,9 @@ export class Context {
       const db = await openStore(this.config, this.log);
       try {
         await prepare(db);
-        await this.honourTestSettings(db);
+        // From here on the enforcer's time is the database's: every state timestamp and due time.
+        const reading = await measureClock(db);
+        await this.honourTestSettings(db, databaseAnchoredClock(reading.skewMs));
       } catch (e) {
         await db.close();
         throw e;
@@ -118,11 +126,12 @@ export class Context {
     }
   }
 
-  private async honourTestSettings(db: Db): Promise<void> {
-    const t = await applyTestSettings(db, process.env, this.log, { labTime: this.labTime, clock: systemClock });
+  private async honourTestSettings(db: Db, anchored: Clock): Promise<void> {
+    const t = await applyTestSettings(db, process.env, this.log, { labTime: this.labTime, clock: anchored });
     this.databaseKind = t.kind;
     this.clockOffsetSeconds = t.clockOffsetSeconds;
-    if (t.clockOffsetSeconds !== null) this.clock = offsetClock(systemClock, t.clockOffsetSeconds);
+    this.clock = t.clockOffsetSeconds === null ? anchored : offsetClock(anchored, t.clockOffsetSeconds);
+    this.nodeClock = t.clockOffsetSeconds === null ? systemClock : offsetClock(systemClock, t.clockOffsetSeconds);
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,20 @@ export interface Config {
   lease: { ttlSeconds: number; renewSeconds: number };
   /** Commands run (with /bin/sh -c) when this node becomes active or standby; see docs/single-active.md. */
   hooks: { onActive: string | null; onStandby: string | null; timeoutSeconds: number };
+  /**
+   * How the signer is told that a signconf changed (OpenDNSSEC's enforcer runs `ods-signer update
+   * <zone>`): `{zone}` in notifyCommand is replaced by the zone name and `{signconf}` by the file;
+   * notifyAllCommand is run once instead when more than notifyAllThreshold zones changed together.
+   * A zone counts as published only once its file is in place and the command succeeded
+   * (src/enforcer/publication.ts); `check signconf` reports a zone whose publication has waited
+   * longer than pendingWarning / pendingCritical seconds.
+   */
+  signer: SignerConfig;
+  /**
+   * How far this node's clock may be from the database's (seconds) before it refuses to act;
+   * every state timestamp and due time is taken from the database's clock (src/lease/clock-skew.ts).
+   */
+  clock: { maxSkewSeconds: number };
   /** Commands told about DS changes at the parent (DNSKEY and DS records on stdin). */
   ds: { submitCommand: string | null; retractCommand: string | null; timeoutSeconds: number };
   /** Authoritative servers the failover drill asks for live DNSKEY sets; absent when not configured. */
@@ -39,6 +53,24 @@ export interface Config {
   /** How `failover` decides the active node is down, and what it runs once it says GO. */
   failover: FailoverConfig;
 }
+
+export interface SignerConfig {
+  notifyCommand: string | null;
+  notifyAllCommand: string | null;
+  notifyAllThreshold: number;
+  timeoutSeconds: number;
+  pendingWarningSeconds: number;
+  pendingCriticalSeconds: number;
+}
+
+export const NOTIFY_ALL_THRESHOLD_DEFAULT = 20;
+/** NTP keeps clocks within milliseconds; a minute off means it is not working. */
+export const CLOCK_MAX_SKEW_DEFAULT = 60;
+/**
+ * A publication may wait this long before `check signconf` warns (a run is between writing and
+ * telling the signer, or the next cron run retries), and before it is CRITICAL: two hourly runs.
+ */
+export const PENDING_DEFAULTS = { warningSeconds: 900, criticalSeconds: 7200 } as const;
 
 export interface FailoverConfig {
   /**
@@ -100,6 +132,23 @@ const SCHEMA: FieldSpec = {
         ttl: { kind: 'integer', optional: true, min: 5, max: 3600 },
         renewInterval: { kind: 'integer', optional: true, min: 1, max: 1200 },
       },
+    },
+    signer: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        notifyCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command; {zone} stands for the zone name' },
+        notifyAllCommand: { kind: 'string', optional: true, pattern: /\S/, hint: 'a shell command' },
+        notifyAllThreshold: { kind: 'integer', optional: true, min: 0, max: 1_000_000 },
+        timeout: { kind: 'integer', optional: true, min: 1, max: 3600 },
+        pendingWarning: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
+        pendingCritical: { kind: 'integer', optional: true, min: 60, max: 30 * 86400 },
+      },
+    },
+    clock: {
+      kind: 'object',
+      optional: true,
+      fields: { maxSkew: { kind: 'integer', optional: true, min: 1, max: 3600 } },
     },
     ds: {
       kind: 'object',
@@ -179,6 +228,14 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
       'must be at most half of lease.ttl, so one missed renewal does not lose the lease',
     );
   }
+  const pendingWarningSeconds: number = raw.signer?.pendingWarning ?? PENDING_DEFAULTS.warningSeconds;
+  const pendingCriticalSeconds: number = raw.signer?.pendingCritical ?? Math.max(PENDING_DEFAULTS.criticalSeconds, pendingWarningSeconds);
+  if (pendingCriticalSeconds < pendingWarningSeconds) {
+    throw new InputError(
+      { file, path: 'signer.pendingCritical', line: lineOf(doc.contents, 'signer.pendingCritical', lines) },
+      `must be at least signer.pendingWarning (${pendingWarningSeconds} s)`,
+    );
+  }
   const safePeriodSeconds: number = raw.failover?.safePeriod ?? SAFE_PERIOD_DEFAULT;
   if (safePeriodSeconds <= ttlSeconds) {
     throw new InputError(
@@ -203,6 +260,15 @@ export function parseConfig(text: string, file: string, env: Env = {}): Config {
     keystores,
     log: { level: raw.log?.level ?? 'info', file: raw.log?.file ? at(raw.log.file) : null },
     lease: { ttlSeconds, renewSeconds },
+    signer: {
+      notifyCommand: raw.signer?.notifyCommand ?? null,
+      notifyAllCommand: raw.signer?.notifyAllCommand ?? null,
+      notifyAllThreshold: raw.signer?.notifyAllThreshold ?? NOTIFY_ALL_THRESHOLD_DEFAULT,
+      timeoutSeconds: raw.signer?.timeout ?? HOOK_TIMEOUT_DEFAULT,
+      pendingWarningSeconds,
+      pendingCriticalSeconds,
+    },
+    clock: { maxSkewSeconds: raw.clock?.maxSkew ?? CLOCK_MAX_SKEW_DEFAULT },
     ds: {
       submitCommand: raw.ds?.submitCommand ?? null,
       retractCommand: raw.ds?.retractCommand ?? null,

@@ -19,6 +19,7 @@ import {
   type SignconfSnapshot,
   type TimelineEntry,
   type ZoneState,
+  assumePublished,
 } from '../rollover/index.js';
 import type { Queryable } from '../store/db.js';
 import { describeAction, describeAnswer, existingKeyRef, flagWords, isoSeconds, PLAN_TAG_BASE, type KeyRef } from './plan-words.js';
@@ -82,8 +83,9 @@ function answersFromNow(state: ZoneState, from: number, delayMs: number): ZoneSt
 const stateOf = (k: RolloverKey | undefined): KeyStateName | null => (k ? keyStateName(k.role, k.goal, k.states) : null);
 
 export async function planZone(q: Queryable, zone: string, policy: Policy, from: number, until: number, dsDelaySeconds: number): Promise<ZonePlan> {
+  // Changes waiting for their signconf's publication: assumed published as the plan starts.
   const { state: stored } = await loadZoneState(q, zone, policy);
-  const start = answersFromNow(stored, from, dsDelaySeconds * 1000);
+  const start = answersFromNow(assumePublished(stored, from), from, dsDelaySeconds * 1000);
   const refs = new Map<string, KeyRef>(start.keys.map((k) => [k.id, existingKeyRef(k)]));
   const byTag = new Map<number, KeyRef>(start.keys.map((k) => [k.keyTag, refs.get(k.id)!]));
 

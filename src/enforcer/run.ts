@@ -28,6 +28,7 @@ import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runPendingDsCommands, type DsCommandRun } from './ds-commands.js';
 import { sweepStaleTempFiles } from './stale-temp-sweep.js';
+import { countPublicationFailure, publishZones, type PublicationTicket } from './publication.js';
 import { PoolQueue } from './pool-queue.js';
 import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
 import { closeWorkers, forEachZone, openWorkers } from './zone-workers.js';
@@ -64,6 +65,11 @@ export interface RunOptions {
   concurrency?: number;
   batchSize?: number;
   progress?: (done: number, what: string) => void;
+  /**
+   * 'defer': put signconf files in place but neither tell the signer nor confirm them; they stay
+   * pending (their changes do not age) until publishPending — a failover's publish step on GO.
+   */
+  publish?: 'now' | 'defer';
 }
 
 export interface RunSummary {
@@ -76,6 +82,8 @@ export interface RunSummary {
   zonesExamined: number;
   zonesChanged: number;
   signconfWritten: number;
+  /** Zones whose signconf was confirmed as published (in place, signer told) in this run. */
+  signconfPublished: number;
   /** DS changes the parent must make, asked for in this run (see `key ds-submit` / `ds-retract`). */
   dsRequests: Array<{ zone: string; type: 'ds-submit' | 'ds-retract'; keyTag: number }>;
   /** The configured DS commands this run ran: for this run's requests and for earlier ones still pending. */
@@ -100,7 +108,7 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   if (entered.role === 'standby') {
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
-      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
       runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
     };
   }
@@ -118,7 +126,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
-    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
     runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
@@ -182,6 +190,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
       // What every step of the batch starts from, in three queries rather than several per zone.
       const inputs = await readZoneInputs(db, batch, policies);
       summary.keysGenerated += await fillPools(deps, fence, keeper, policies, batch, inputs, pool, actor, summary);
+      const tickets: PublicationTicket[] = [];
       await forEachZone({
         zones: batch,
         dbs: workers,
@@ -199,15 +208,26 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
             for (const q of r.dsRequests) summary.dsRequests.push({ zone: zone.name, ...q });
             if (r.dsRequests.length > 0) await failpoint('after-ds-decision');
             if (r.signconfWritten) summary.signconfWritten++;
+            if (r.publication) tickets.push(r.publication);
             log.debug(r, 'zone done');
           } catch (e) {
             if (isFatal(e)) throw e;
             summary.errors.push({ zone: zone.name, message: (e as Error).message });
             log.error({ zone: zone.name, err: (e as Error).message }, 'zone failed');
+            // A signconf recorded but not put in place (the rename failed after the commit) is
+            // pending: count the failure, so `check signconf` can name the zone and the reason.
+            await countPublicationFailure(zdb, fence, zone.name, (e as Error).message, actor, log);
           }
           opts.progress?.(summary.zonesExamined, zone.name);
         },
       });
+      // The batch's files are in place: tell the signer, then confirm what it was told.
+      if (opts.publish !== 'defer' && tickets.length > 0) {
+        keeper.check();
+        const published = await publishZones({ db, fence, config, clock: deps.clock, log, actor }, tickets);
+        summary.signconfPublished += published.published.length;
+        summary.errors.push(...published.failed);
+      }
       if (opts.zones) break;
     }
     // DS commands from stored state: this run's requests and any earlier one whose command has not

@@ -6,7 +6,7 @@ import { initialTtls, rolloverKeyFromRow, type Action, type RolloverKey, type Zo
 import type { Policy } from '../policy/policy.js';
 import { auditAll, type AuditEntry } from '../store/audit.js';
 import type { Queryable } from '../store/db.js';
-import { purgeZoneKey, updateZoneKeys, zoneKeys, zoneKeysOf, type ZoneKeyRow, type ZoneKeyUpdate } from '../store/keys.js';
+import { purgeZoneKey, updateZoneKeys, zoneKeys, zoneKeysOf, type ChangeTime, type SignconfRecordType, type ZoneKeyRow, type ZoneKeyUpdate } from '../store/keys.js';
 import type { Fence } from '../store/lease.js';
 import { getZoneRollover, setZoneRollover, zoneRollovers, type ZoneRolloverRow } from '../store/zones.js';
 
@@ -58,6 +58,22 @@ export function withNewKeys(loaded: LoadedZone, state: ZoneState, rows: readonly
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+/** A change still waiting for its signconf's publication keeps the stored (decision) time. */
+const changeTime = (ms: number | null): ChangeTime => (ms === Infinity ? 'keep' : date(ms));
+const SIGNCONF_RECORDS: readonly SignconfRecordType[] = ['dnskey', 'rrsigdnskey', 'rrsig'];
+
+/**
+ * The key's records whose last change awaits publication after this save: those still waiting
+ * (Infinity), and — when the save goes with a signconf to be published — those this step moved
+ * to rumoured or unretentive, i.e. changed what the signer is asked to publish.
+ */
+function unpublishedAfter(old: RolloverKey, next: RolloverKey, publishes: boolean): SignconfRecordType[] {
+  return SIGNCONF_RECORDS.filter((r) => {
+    if (next.changedAt[r] === Infinity) return true;
+    const moved = next.changedAt[r] !== old.changedAt[r] && (next.states[r] === 'rumoured' || next.states[r] === 'unretentive');
+    return publishes && moved;
+  });
+}
 
 function keyChanged(a: RolloverKey, b: RolloverKey): boolean {
   return JSON.stringify([a.goal, a.states, a.changedAt, a.dsAtParent, a.dsAtParentChangedAt]) !==
@@ -67,6 +83,8 @@ function keyChanged(a: RolloverKey, b: RolloverKey): boolean {
 /**
  * Persist the difference between `before` and `after` (keys are matched by id). The audit entries
  * go into `auditSink` when given (the caller writes them with its own), else are written here.
+ * With `publishes`, the save goes with a signconf whose publication is confirmed later
+ * (publish.ts): the records it moves to rumoured or unretentive are marked unpublished until then.
  */
 export async function saveZoneState(
   tx: Queryable,
@@ -78,6 +96,7 @@ export async function saveZoneState(
   actor: string,
   now: Date,
   auditSink?: AuditEntry[],
+  opts: { publishes: boolean } = { publishes: false },
 ): Promise<void> {
   const afterById = new Map(after.keys.map((k) => [k.id, k]));
   const updates: Array<{ id: number; update: ZoneKeyUpdate }> = [];
@@ -94,14 +113,15 @@ export async function saveZoneState(
         goal: next.goal,
         states: next.states,
         changedAt: {
-          ds: date(next.changedAt.ds),
-          dnskey: date(next.changedAt.dnskey),
-          rrsigdnskey: date(next.changedAt.rrsigdnskey),
-          rrsig: date(next.changedAt.rrsig),
+          ds: changeTime(next.changedAt.ds),
+          dnskey: changeTime(next.changedAt.dnskey),
+          rrsigdnskey: changeTime(next.changedAt.rrsigdnskey),
+          rrsig: changeTime(next.changedAt.rrsig),
         },
         dsAtParent: next.dsAtParent,
         dsAtParentChangedAt: date(next.dsAtParentChangedAt),
         at: now,
+        unpublished: unpublishedAfter(old, next, opts.publishes),
       },
     });
   }

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Policy } from '../policy/policy.js';
-import { apply, enforce, initialStates, type Action } from '../rollover/index.js';
+import { apply, assumePublished, enforce, initialStates, type Action, type ZoneState } from '../rollover/index.js';
 import { auditAll, type AuditEntry } from '../store/audit.js';
 import type { Db, Queryable } from '../store/db.js';
 import { insertZoneKey, sharedKeyFor, type HsmKeyRow, type ZoneKeyRow } from '../store/keys.js';
@@ -19,6 +19,7 @@ import { fileMatches, writeSignconf } from '../signconf/write.js';
 import { flagsFor, tagOf } from '../keys/pool.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { PoolQueue } from './pool-queue.js';
+import type { PublicationTicket } from './publication.js';
 import { loadZoneStates, saveZoneState, withNewKeys, type LoadedZone } from './zone-state.js';
 
 export interface ZoneStepResult {
@@ -31,6 +32,8 @@ export interface ZoneStepResult {
   nextRunAt: Date | null;
   /** DS requests the operator (or the configured hook) must act on. */
   dsRequests: Array<{ type: 'ds-submit' | 'ds-retract'; keyTag: number }>;
+  /** The signconf put in place by this step, to be confirmed as published (publication.ts); null when none was written. */
+  publication: PublicationTicket | null;
 }
 
 /** Re-examine a zone at least this often even when nothing is scheduled. */
@@ -167,24 +170,28 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
   });
   const hash = contentHash(document);
   const record = input.record;
-  const upToDate = !d.force && record !== null && record.contentHash === hash && record.path === path && (await fileMatches(path, hash));
-  const nextRunAt = new Date(Math.max(now.getTime(), Math.min(result.nextRunAt ?? Infinity, saltDueAt(policy, newSalt ? now : zone.saltChangedAt), now.getTime() + MAX_SLEEP_SECONDS * 1000)));
+  // A signconf not yet confirmed as published is written again and its publication retried.
+  const published = record !== null && record.publishedAt !== null;
+  const upToDate = !d.force && published && record.contentHash === hash && record.path === path && (await fileMatches(path, hash));
+  const nextRunAt = new Date(Math.max(now.getTime(), Math.min(scheduledRun(result.state, policy, now), saltDueAt(policy, newSalt ? now : zone.saltChangedAt), now.getTime() + MAX_SLEEP_SECONDS * 1000)));
 
   const state = loaded.state;
-  const persist = async (tx: Queryable, last: AuditEntry[]) => {
+  const persist = async (tx: Queryable, last: AuditEntry[], publishes: boolean) => {
     const audits: AuditEntry[] = [];
-    if (changes.length > 0) await saveZoneState(tx, fence, zone.name, state, result.state, changes, actor, now, audits);
+    if (changes.length > 0) await saveZoneState(tx, fence, zone.name, state, result.state, changes, actor, now, audits, { publishes });
     // The TTLs this step publishes, the first time: the baseline a later policy edit is compared with.
     if (!loaded.ttlsRecorded) await recordPublishedTtlsOnce(tx, zone.name, result.state.ttls);
     if (newSalt !== null) audits.push({ actor, event: 'nsec3 salt changed', zone: zone.name, detail: { length: newSalt.length / 2 } });
-    await finishZoneStep(tx, zone.name, nextRunAt, newSalt === null ? null : { salt: newSalt, at: now });
+    // Until its publication is confirmed the zone stays due, so a crash or a failed notification
+    // is retried by the next run; the confirmation sets the real next run.
+    await finishZoneStep(tx, zone.name, publishes ? now : nextRunAt, newSalt === null ? null : { salt: newSalt, at: now });
     await auditAll(tx, fence, [...audits, ...last]);
   };
   if (upToDate) {
-    await fenced(db, fence, (tx) => persist(tx, []));
+    await fenced(db, fence, (tx) => persist(tx, [], false));
   } else {
     await writeSignconf(db, fence, { zone: zone.name, path, document, writtenAt: now }, (tx) =>
-      persist(tx, [{ actor, event: 'signconf written', zone: zone.name, detail: { path, hash } }]),
+      persist(tx, [{ actor, event: 'signconf written', zone: zone.name, detail: { path, hash } }], true),
     );
   }
   return {
@@ -195,7 +202,17 @@ export async function zoneStep(d: ZoneStepDeps, input: ZoneStepInput, policy: Po
     signconfWritten: !upToDate,
     nextRunAt,
     dsRequests: result.actions.flatMap((a) => (a.type === 'ds-submit' || a.type === 'ds-retract' ? [{ type: a.type, keyTag: a.keyTag }] : [])),
+    publication: upToDate ? null : { zone: zone.name, path, hash, decidedAt: now, nextRunAt },
   };
+}
+
+/**
+ * When the zone needs the core again, counting changes that still wait for their publication as
+ * published now (they are, within a run when it succeeds; the confirmation shifts the time by the
+ * delay). Without this a zone whose changes are pending would sleep until its next roll.
+ */
+function scheduledRun(state: ZoneState, policy: Policy, now: Date): number {
+  return enforce(assumePublished(state, now.getTime()), policy, now.getTime()).nextRunAt ?? Infinity;
 }
 
 function saltDueAt(policy: Policy, changedAt: Date | null): number {

@@ -133,7 +133,8 @@ async function underLease(
     const run = await runAsActive(
       { db, config, keystores: deps.keystores, clock: deps.clock, log },
       session,
-      { actor: opts.actor, everyZone: true, force: true, keepSession: true, dsCommands: false, ...(deps.progress ? { progress: deps.progress } : {}) },
+      // Nothing is published before GO: the files go in place, the signer is told in step 6.
+      { actor: opts.actor, everyZone: true, force: true, keepSession: true, dsCommands: false, publish: 'defer', ...(deps.progress ? { progress: deps.progress } : {}) },
     );
     report.run = { zonesExamined: run.zonesExamined, signconfWritten: run.signconfWritten, keysGenerated: run.keysGenerated, errors: run.errors, dsRequests: run.dsRequests };
     report.steps.push(stepReport(3, NAMES[3], `${run.zonesExamined} zones, ${run.signconfWritten} signconf files written under epoch ${epoch}`, run.errors.map((e) => ({ zone: e.zone, reason: e.message }))));
@@ -170,7 +171,7 @@ async function underLease(
     return report;
   }
   report.verdict = 'GO';
-  report.publish = await publishOnGo({ db, config, log, session, actor: opts.actor });
+  report.publish = await publishOnGo({ db, config, log, session, actor: opts.actor, clock: deps.clock });
   const failed = report.publish.ran.filter((r) => !r.ok).map((r) => ({ reason: `${r.what} failed: ${r.summary}` }));
   report.steps.push(stepReport(6, NAMES[6], publishSummary(report.publish), failed));
   report.exitCode = failed.length > 0 ? EXIT.ERROR : EXIT.OK;

@@ -16,12 +16,14 @@ import { audit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { fenced } from '../store/lease.js';
 import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/clock.js';
+import { publishPending } from '../enforcer/publication.js';
 
 export interface PublishResult {
   /** Whether a publish hold on this node was lifted (false: there was none, e.g. a failover on the active node). */
   holdLifted: boolean;
   /** Each thing run, in order, with "ok" or why it failed. */
-  ran: Array<{ what: 'onActive hook' | 'publish command'; command: string; ok: boolean; summary: string }>;
+  ran: Array<{ what: 'onActive hook' | 'publish command' | 'signer notified'; command: string; ok: boolean; summary: string }>;
   /** Configured but not run, and why (the onActive hook of a node that already was the active node). */
   notRun: Array<{ what: 'onActive hook'; command: string; why: string }>;
   ok: boolean;
@@ -33,6 +35,7 @@ export interface PublishDeps {
   log: Logger;
   session: ActiveSession;
   actor: string;
+  clock: Clock;
 }
 
 export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
@@ -72,11 +75,22 @@ export async function publishOnGo(d: PublishDeps): Promise<PublishResult> {
       audit(tx, fence, { actor: d.actor, event: r.ok ? 'publish command succeeded' : 'publish command failed', detail: { command, result: r.summary } }),
     ).catch((e: unknown) => d.log.error({ err: (e as Error).message }, 'could not record the publish command'));
   }
+  // The signconf files written in step 3 wait, unconfirmed, for this: the signer is told and each
+  // zone's publication confirmed (src/enforcer/publication.ts), as a run does after its zone steps.
+  const pub = await publishPending({ db, fence, config, clock: d.clock, log: d.log, actor: d.actor });
+  if (pub.notified !== 'nothing to publish') {
+    const command =
+      pub.notified === 'all' ? config.signer.notifyAllCommand! : pub.notified === 'per-zone' ? config.signer.notifyCommand! : '(no signer.notifyCommand configured)';
+    const summary = pub.failed.length === 0
+      ? `${pub.published.length} zones published${pub.notified === 'not configured' ? ' (their files are in place; the signer was not told)' : ''}`
+      : `${pub.failed.length} zones not published, first: ${pub.failed[0]!.zone}: ${pub.failed[0]!.message}`;
+    ran.push({ what: 'signer notified', command, ok: pub.failed.length === 0, summary });
+  }
   return { holdLifted, ran, notRun, ok: ran.every((r) => r.ok) };
 }
 
 /** Record a NO-GO: the hold (if this node is under one) keeps the reasons; always audited. */
-export async function holdOnNoGo(d: Omit<PublishDeps, 'log'>, problems: string[]): Promise<boolean> {
+export async function holdOnNoGo(d: Omit<PublishDeps, 'log' | 'clock'>, problems: string[]): Promise<boolean> {
   const { db, config, session } = d;
   const fence = session.fence;
   return fenced(db, fence, async (tx) => {

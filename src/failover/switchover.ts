@@ -14,6 +14,7 @@ import { stepDown } from '../lease/role-transition.js';
 import { enterActive } from '../lease/single-active.js';
 import { audit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
+import { assertClockInStep } from '../lease/clock-skew.js';
 import { handOverLease, readLease } from '../store/lease.js';
 import { readNodeState } from '../store/node-state.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
@@ -33,6 +34,7 @@ export async function switchover(
   const { db, config } = deps;
   const me = config.node;
   if (opts.to === me) throw new EnforcerError(`--to names this node (${me}): name the standby to hand over to`, EXIT.USAGE);
+  await assertClockInStep(db, config);
   const lease = await readLease(db);
   if (lease.activeNode !== me) {
     throw new EnforcerError(

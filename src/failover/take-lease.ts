@@ -14,6 +14,7 @@ import { partnerLiveness } from '../lease/partner-liveness.js';
 import { enterActive } from '../lease/single-active.js';
 import { enterByTakeover } from '../lease/take-over-session.js';
 import type { Db } from '../store/db.js';
+import { assertClockInStep } from '../lease/clock-skew.js';
 import { readLease } from '../store/lease.js';
 import { EXIT, type ExitCode } from '../util/exit-codes.js';
 import type { Logger } from '../util/logger.js';
@@ -42,6 +43,7 @@ export type LeaseOutcome =
 
 export async function takeLease(deps: { db: Db; config: Config; log: Logger }, opts: TakeLeaseOptions): Promise<LeaseOutcome> {
   const { db, config, log } = deps;
+  await assertClockInStep(db, config);
   const lease = await readLease(db);
   const sinceMs = opts.wallNow();
   const failed = (e: unknown): LeaseOutcome => ({

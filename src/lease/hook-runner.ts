@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../util/logger.js';
 
 export interface HookSpec {
-  name: 'onActive' | 'onStandby' | 'dsSubmit' | 'dsRetract' | 'publish';
+  name: 'onActive' | 'onStandby' | 'dsSubmit' | 'dsRetract' | 'publish' | 'notify';
   command: string;
   /** Written to the command's standard input (then closed); none when absent. */
   input?: string;

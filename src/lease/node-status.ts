@@ -11,7 +11,7 @@ import { readNodeState, type NodeState } from '../store/node-state.js';
 import { lastRun, type RunRow } from '../store/run-log.js';
 import { readRunLockHolder, type RunLockHolder } from '../store/run-lock.js';
 import { earliestNextRun } from '../store/zones.js';
-import type { Clock } from '../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { EXIT } from '../util/exit-codes.js';
 import { maskUrl } from '../util/mask.js';
 import { configFingerprint, FINGERPRINT_META_KEY, parseRecordedFingerprint, type RecordedFingerprint } from './config-fingerprint.js';
@@ -49,11 +49,17 @@ export interface NodeStatus {
   nextRunNeeded: string | null;
   configuration: { local: string | null; localError: string | null; recorded: RecordedFingerprint | null; matches: boolean | null };
   transition: { pendingRole: string; hookError: string | null; failedAt: string | null } | null;
-  clock: { database: string; node: string; offsetSeconds: number } | null;
+  /**
+   * This node's clock (moved on a lab or test database) against the database's. refusesToAct: this
+   * node's system clock is further from the database's than clock.maxSkew, so runs, failover and
+   * switchover refuse (exit 75) here.
+   */
+  clock: { database: string; node: string; offsetSeconds: number; maxSkewSeconds: number; refusesToAct: boolean } | null;
 }
 
 export interface StatusDeps {
-  config: Pick<Config, 'node' | 'database' | 'kasp' | 'zonelist' | 'keystores'>;
+  config: Pick<Config, 'node' | 'database' | 'kasp' | 'zonelist' | 'keystores' | 'clock'>;
+  /** This node's own clock (moved on a lab database), not one anchored to the database's. */
   clock: Clock;
   /** Opens the store read-only; may throw (unreachable, busy, schema not current). */
   openDb: () => Promise<Db>;
@@ -105,11 +111,16 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     configError: localError,
   });
   const nodeNow = deps.clock.now();
+  const databaseKind = await readDatabaseKind(db);
+  const offsetSeconds = Math.round((nodeNow.getTime() - lease.dbNow.getTime()) / 100) / 10;
+  // The refusal compares the system clock (clock-skew.ts): a clock moved on purpose on a lab or
+  // test database (time travel) does not make a node refuse, a wrong system clock does.
+  const skewSeconds = (systemClock.now().getTime() - lease.dbNow.getTime()) / 1000;
   return {
     node: config.node,
     ...decision,
     database: db.description,
-    databaseKind: await readDatabaseKind(db),
+    databaseKind,
     activeNode: lease.activeNode,
     epoch: lease.epoch,
     lease: { holder: lease.held ? lease.holderNode : null, live: lease.held, acquiredAt: iso(lease.acquiredAt), expiresAt: iso(lease.expiresAt) },
@@ -122,7 +133,9 @@ export async function nodeStatus(deps: StatusDeps): Promise<NodeStatus> {
     clock: {
       database: lease.dbNow.toISOString(),
       node: nodeNow.toISOString(),
-      offsetSeconds: Math.round((nodeNow.getTime() - lease.dbNow.getTime()) / 100) / 10,
+      offsetSeconds,
+      maxSkewSeconds: config.clock.maxSkewSeconds,
+      refusesToAct: Math.abs(skewSeconds) > config.clock.maxSkewSeconds,
     },
   };
 }

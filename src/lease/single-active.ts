@@ -32,6 +32,7 @@ import {
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
 import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
+import { assertClockInStep } from './clock-skew.js';
 import { ActiveSession, type SessionLock } from './active-session.js';
 import { holdApplies, PublishHeldError, readHold } from './publish-hold.js';
 import { lockClientOptions, lockSessionSettings } from './lock-timing.js';
@@ -39,7 +40,7 @@ import { becomeActive, becomeStandby } from './role-transition.js';
 
 export interface GuardDeps {
   db: Db;
-  config: Pick<Config, 'node' | 'database' | 'lease' | 'hooks'>;
+  config: Pick<Config, 'node' | 'database' | 'lease' | 'hooks' | 'clock'>;
   log: Logger;
   /** Opens the run lock's connection; tests substitute one that behaves like a pooler. */
   openLock?: (url: string, opts: LockClientOptions) => Promise<LockConnection>;
@@ -70,6 +71,8 @@ function describeHolder(h: RunLockHolder | null, lease: LeaseRow): string {
 
 export async function enterActive(deps: GuardDeps): Promise<Entered> {
   const { db, config } = deps;
+  // A node with a wrong clock acts in no role: it is told at once, not when it next takes over.
+  await assertClockInStep(db, config);
   const before = await readLease(db);
   if (before.activeNode && before.activeNode !== config.node) {
     await becomeStandby(deps, before);

@@ -64,6 +64,9 @@ function judge(zone: ZoneState, policy: Policy, key: RolloverKey, record: Record
     const other = zone.keys.find((k) => k.id === timing.keyId);
     return { ok: false, wait: keyWait(key, record, from, to, { kind: 'signer', until: null, since: null, message: explain.signerMessage(key, record, from, to, other) }) };
   }
+  if (timing.kind === 'time' && timing.at === Infinity) {
+    return { ok: false, wait: keyWait(key, record, from, to, { kind: 'published', until: null, since: null, message: explain.publicationMessage(key, record, from, to) }) };
+  }
   if (timing.kind === 'time' && timing.at > now) {
     return { ok: false, wait: keyWait(key, record, from, to, { kind: 'time', until: timing.at, since: lastChange(key, record), message: explain.timeMessage(key, record, from, to, timing.at, timing.basis) }) };
   }
@@ -129,6 +132,10 @@ export function enforce(input: ZoneState, policy: Policy, now: number): EnforceR
       continue;
     }
     const at = deadSince + policy.keys.purge * 1000;
+    if (at === Infinity) {
+      waits.push({ keyId: k.id, record: null, from: null, to: null, kind: 'published', until: null, since: null, message: `${explain.keyLabel(k)}: dead once the signconf that withdrew it is published; purged ${policy.keys.purge} s after that` });
+      continue;
+    }
     if (at <= now) {
       push({ type: 'purge-key', keyId: k.id, at: now });
     } else {

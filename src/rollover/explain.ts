@@ -34,6 +34,10 @@ export function timeMessage(k: RolloverKey, record: RecordType, from: RecordStat
   return `${moveText(k, record, from, to)}: waiting until ${iso(at)} for ${basis}`;
 }
 
+export function publicationMessage(k: RolloverKey, record: RecordType, from: RecordState, to: RecordState): string {
+  return `${moveText(k, record, from, to)}: waiting for the signconf that made it ${from} to be in place and the signer told; the wait for caches starts then`;
+}
+
 export function operatorMessage(k: RolloverKey, what: 'ds-seen' | 'ds-gone', since: number | null): string {
   const asked = what === 'ds-seen' ? 'its DS was submitted' : 'its DS removal was requested';
   const when = since === null ? '' : ` since ${iso(since)}`;

@@ -6,6 +6,10 @@ import type { RolloverKey } from './types.js';
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 
+/** A change whose signconf is not yet published counts from nothing yet (types.ts: Infinity). */
+const changed = (row: ZoneKeyRow, r: 'dnskey' | 'rrsigdnskey' | 'rrsig'): number | null =>
+  row.unpublished.includes(r) ? Infinity : ms(row.changedAt[r]);
+
 export function rolloverKeyFromRow(row: ZoneKeyRow): RolloverKey {
   return {
     id: String(row.id),
@@ -19,9 +23,9 @@ export function rolloverKeyFromRow(row: ZoneKeyRow): RolloverKey {
     states: { ...row.states },
     changedAt: {
       ds: ms(row.changedAt.ds),
-      dnskey: ms(row.changedAt.dnskey),
-      rrsigdnskey: ms(row.changedAt.rrsigdnskey),
-      rrsig: ms(row.changedAt.rrsig),
+      dnskey: changed(row, 'dnskey'),
+      rrsigdnskey: changed(row, 'rrsigdnskey'),
+      rrsig: changed(row, 'rrsig'),
     },
     dsAtParent: row.dsAtParent,
     dsAtParentChangedAt: ms(row.dsAtParentChangedAt),

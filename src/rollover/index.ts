@@ -10,7 +10,7 @@ export { plan, sequentialIdentity } from './plan.js';
 export type { OperatorModel, PlanEvent, PlanOptions, PlanResult, PlanStep, SignconfSnapshot, SignconfKeyFlags, TimelineEntry } from './plan.js';
 export { summarize, iso, type KeySummary } from './explain.js';
 export { flagsOf, signconfFlags, type SignconfFlags } from './signconf-flags.js';
-export { initialTtls, emptyZoneState } from './zone-state.js';
+export { initialTtls, emptyZoneState, assumePublished } from './zone-state.js';
 export { rolloverKeyFromRow } from './from-store.js';
 export {
   DEFAULT_MAX_ZONE_TTL,

@@ -31,7 +31,9 @@ export interface RolloverKey {
   states: KeyStates;
   /**
    * Last change of each record (ms). null = unchanged since the key was introduced; the core
-   * then uses introducedAt.
+   * then uses introducedAt. Infinity = changed, but the signconf that carries the change is not
+   * known to be published yet (in place and the signer told): nothing may count from it, so the
+   * record cannot age, and rules.ts treats the change as possibly not yet seen by any cache.
    */
   changedAt: Record<RecordType, number | null>;
   dsAtParent: DsAtParent;
@@ -103,6 +105,7 @@ export type WaitKind =
   | 'roll' // the next automatic roll of a policy key
   | 'manual' // <ManualRollover/>: no automatic roll
   | 'purge' // a dead key waiting for <Purge>
+  | 'published' // the change is decided but its signconf is not yet known to be published
   | 'config'; // the policy cannot be followed (e.g. lifetime too short)
 
 export interface Wait {

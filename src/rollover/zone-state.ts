@@ -17,3 +17,19 @@ export function initialTtls(policy: Policy): Record<TtlKind, PublishedTtl> {
 export function emptyZoneState(policy: Policy): ZoneState {
   return { keys: [], rollRequested: {}, ttls: initialTtls(policy) };
 }
+
+/**
+ * The state as it will be once every change still waiting for its signconf's publication
+ * (changedAt Infinity, types.ts) is published at `at`: for schedules and projections, never for
+ * decisions.
+ */
+export function assumePublished(state: ZoneState, at: number): ZoneState {
+  const fix = (t: number | null) => (t === Infinity ? at : t);
+  return {
+    ...state,
+    keys: state.keys.map((k) => ({
+      ...k,
+      changedAt: { ds: fix(k.changedAt.ds), dnskey: fix(k.changedAt.dnskey), rrsigdnskey: fix(k.changedAt.rrsigdnskey), rrsig: fix(k.changedAt.rrsig) },
+    })),
+  };
+}

@@ -37,6 +37,9 @@ export interface KeyStates {
   rrsig: RecordState;
 }
 
+/** The records a signconf carries to the signer (their changes wait for its publication). */
+export type SignconfRecordType = 'dnskey' | 'rrsigdnskey' | 'rrsig';
+
 export interface ZoneKeyRow {
   id: number;
   zone: string;
@@ -57,6 +60,8 @@ export interface ZoneKeyRow {
   introducedAt: Date;
   activeAt: Date | null;
   retiredAt: Date | null;
+  /** Records whose last change is decided but whose signconf is not yet confirmed as published. */
+  unpublished: SignconfRecordType[];
 }
 
 function toHsm(r: Record<string, unknown>): HsmKeyRow {
@@ -163,6 +168,7 @@ function toZoneKey(r: Record<string, unknown>): ZoneKeyRow {
     introducedAt: r.introduced_at as Date,
     activeAt: r.active_at as Date | null,
     retiredAt: r.retired_at as Date | null,
+    unpublished: (r.unpublished as SignconfRecordType[] | null) ?? [],
   };
 }
 
@@ -226,14 +232,19 @@ export async function sharedKeyFor(tx: Queryable, slot: PoolSlot): Promise<HsmKe
   return rows[0] ? toHsm(rows[0]) : null;
 }
 
+/** A change time to write, or 'keep' for the stored one (a change still waiting for publication). */
+export type ChangeTime = Date | null | 'keep';
+
 export interface ZoneKeyUpdate {
   goal: 'omnipresent' | 'hidden';
   states: KeyStates;
-  changedAt: { ds: Date | null; dnskey: Date | null; rrsigdnskey: Date | null; rrsig: Date | null };
+  changedAt: { ds: ChangeTime; dnskey: ChangeTime; rrsigdnskey: ChangeTime; rrsig: ChangeTime };
   dsAtParent: DsAtParent;
   dsAtParentChangedAt: Date | null;
   /** The enforcer's clock: stamps active_at / retired_at the first time they apply. */
   at: Date;
+  /** The key's records whose change awaits the publication of the zone's signconf. */
+  unpublished: SignconfRecordType[];
 }
 
 /** In updateZoneKeys: the key's DS-at-parent state enters 'submit' or 'retract' (a new request to the parent). */
@@ -247,15 +258,20 @@ const NEW_DS_REQUEST = `u.parent IN ('submit', 'retract') AND u.parent IS DISTIN
 export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id: number; update: ZoneKeyUpdate }>): Promise<void> {
   if (updates.length === 0) return;
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  const at = (d: ChangeTime) => (d === 'keep' ? null : iso(d));
   const rows = updates.map(({ id, update: u }) => ({
     id, goal: u.goal, ds: u.states.ds, dnskey: u.states.dnskey, rrsigdnskey: u.states.rrsigdnskey, rrsig: u.states.rrsig,
-    ds_at: iso(u.changedAt.ds), dnskey_at: iso(u.changedAt.dnskey), rrsigdnskey_at: iso(u.changedAt.rrsigdnskey), rrsig_at: iso(u.changedAt.rrsig),
-    parent: u.dsAtParent, parent_at: iso(u.dsAtParentChangedAt), at: iso(u.at),
+    ds_at: at(u.changedAt.ds), dnskey_at: at(u.changedAt.dnskey), rrsigdnskey_at: at(u.changedAt.rrsigdnskey), rrsig_at: at(u.changedAt.rrsig),
+    keep: (['ds', 'dnskey', 'rrsigdnskey', 'rrsig'] as const).filter((r) => u.changedAt[r] === 'keep'),
+    parent: u.dsAtParent, parent_at: iso(u.dsAtParentChangedAt), at: iso(u.at), unpublished: u.unpublished,
   }));
   await tx.query(
     `UPDATE zone_key zk SET goal = u.goal, ds_state = u.ds, dnskey_state = u.dnskey, rrsigdnskey_state = u.rrsigdnskey, rrsig_state = u.rrsig,
-       ds_changed_at = u.ds_at, dnskey_changed_at = u.dnskey_at, rrsigdnskey_changed_at = u.rrsigdnskey_at, rrsig_changed_at = u.rrsig_at,
-       ds_at_parent = u.parent, ds_at_parent_changed_at = u.parent_at,
+       ds_changed_at = CASE WHEN 'ds' = ANY(u.keep) THEN zk.ds_changed_at ELSE u.ds_at END,
+       dnskey_changed_at = CASE WHEN 'dnskey' = ANY(u.keep) THEN zk.dnskey_changed_at ELSE u.dnskey_at END,
+       rrsigdnskey_changed_at = CASE WHEN 'rrsigdnskey' = ANY(u.keep) THEN zk.rrsigdnskey_changed_at ELSE u.rrsigdnskey_at END,
+       rrsig_changed_at = CASE WHEN 'rrsig' = ANY(u.keep) THEN zk.rrsig_changed_at ELSE u.rrsig_at END,
+       ds_at_parent = u.parent, ds_at_parent_changed_at = u.parent_at, unpublished = u.unpublished,
        ds_request = zk.ds_request + CASE WHEN ${NEW_DS_REQUEST} THEN 1 ELSE 0 END,
        ds_command_attempts = CASE WHEN ${NEW_DS_REQUEST} THEN 0 ELSE zk.ds_command_attempts END,
        ds_command_started_at = CASE WHEN ${NEW_DS_REQUEST} THEN NULL ELSE zk.ds_command_started_at END,
@@ -263,7 +279,8 @@ export async function updateZoneKeys(tx: Queryable, updates: ReadonlyArray<{ id:
        active_at = coalesce(zk.active_at, CASE WHEN u.rrsigdnskey IN ('rumoured', 'omnipresent') OR u.rrsig IN ('rumoured', 'omnipresent') THEN u.at END),
        retired_at = coalesce(zk.retired_at, CASE WHEN u.goal = 'hidden' THEN u.at END)
      FROM jsonb_to_recordset($1::jsonb) AS u(id bigint, goal text, ds text, dnskey text, rrsigdnskey text, rrsig text,
-       ds_at timestamptz, dnskey_at timestamptz, rrsigdnskey_at timestamptz, rrsig_at timestamptz, parent text, parent_at timestamptz, at timestamptz)
+       ds_at timestamptz, dnskey_at timestamptz, rrsigdnskey_at timestamptz, rrsig_at timestamptz, keep text[], parent text,
+       parent_at timestamptz, at timestamptz, unpublished text[])
      WHERE zk.id = u.id AND zk.id = ANY($2::bigint[])`,
     // The id list lets the planner look the few keys up by primary key instead of scanning the table.
     [JSON.stringify(rows), updates.map((u) => u.id)],

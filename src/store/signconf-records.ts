@@ -10,6 +10,13 @@ export interface SignconfRecord {
   writtenEpoch: number;
   writtenBy: string;
   writtenAt: Date;
+  /** When this document was confirmed as published (in place, signer told); null while pending. */
+  publishedAt?: Date | null;
+  /** While pending: when the oldest unconfirmed signconf of the zone was decided. */
+  pendingSince?: Date | null;
+  /** Failed publication attempts in a row, and the last reason. */
+  publishFailures?: number;
+  publishError?: string | null;
 }
 
 function toRecord(r: Record<string, unknown>): SignconfRecord {
@@ -20,6 +27,10 @@ function toRecord(r: Record<string, unknown>): SignconfRecord {
     writtenEpoch: r.written_epoch as number,
     writtenBy: r.written_by as string,
     writtenAt: r.written_at as Date,
+    publishedAt: (r.published_at as Date | null | undefined) ?? null,
+    pendingSince: (r.pending_since as Date | null | undefined) ?? null,
+    publishFailures: (r.publish_failures as number | undefined) ?? 0,
+    publishError: (r.publish_error as string | null | undefined) ?? null,
   };
 }
 
@@ -38,12 +49,19 @@ export async function listSignconfRecords(q: Queryable): Promise<SignconfRecord[
   return (await q.query('SELECT * FROM signconf_record ORDER BY zone')).map(toRecord);
 }
 
+/**
+ * Record a signconf about to be put in place. It is pending until confirmPublication
+ * (publication.ts); pending_since keeps the oldest unconfirmed decision across retries.
+ */
 export async function recordSignconf(tx: Queryable, r: SignconfRecord): Promise<void> {
   await tx.query(
-    `INSERT INTO signconf_record (zone, path, content_hash, written_epoch, written_by, written_at)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO signconf_record (zone, path, content_hash, written_epoch, written_by, written_at, published_at, pending_since)
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $6)
      ON CONFLICT (zone) DO UPDATE SET path = EXCLUDED.path, content_hash = EXCLUDED.content_hash,
-       written_epoch = EXCLUDED.written_epoch, written_by = EXCLUDED.written_by, written_at = EXCLUDED.written_at`,
+       written_epoch = EXCLUDED.written_epoch, written_by = EXCLUDED.written_by, written_at = EXCLUDED.written_at,
+       published_at = NULL,
+       pending_since = CASE WHEN signconf_record.published_at IS NULL THEN coalesce(signconf_record.pending_since, EXCLUDED.written_at)
+                            ELSE EXCLUDED.written_at END`,
     [r.zone, r.path, r.contentHash, r.writtenEpoch, r.writtenBy, r.writtenAt],
   );
 }

@@ -3,9 +3,23 @@
 
 export interface Clock {
   now(): Date;
+  /**
+   * True for the real time (systemClock): moments that must be true by the database's clock (a
+   * signconf confirmed as published) are then stamped by the database itself. A test or lab clock
+   * (moved on purpose) stamps them with its own time instead.
+   */
+  readonly realTime?: boolean;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export const systemClock: Clock = { now: () => new Date(), realTime: true };
+
+/**
+ * The database's clock, read through this node's: the system time minus the skew measured when
+ * the store was opened (src/lease/clock-skew.ts), so a node's small drift never enters a stamp.
+ */
+export function databaseAnchoredClock(skewMs: number): Clock {
+  return { now: () => new Date(Date.now() - skewMs), realTime: true };
+}
 
 /** A clock that returns a fixed instant until moved; for tests and drills. */
 export class ManualClock implements Clock {

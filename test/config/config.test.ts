@@ -18,6 +18,8 @@ describe('bad configuration files', () => {
     ['bad-database-url.yaml', 'bad-database-url.yaml:2: database.url: has an invalid value "mysql://db.example.net/enforcer" (a postgres:// URL)'],
     ['renew-too-slow.yaml', 'renew-too-slow.yaml:9: lease.renewInterval: must be at most half of lease.ttl, so one missed renewal does not lose the lease'],
     ['duplicate-key.yaml', 'duplicate-key.yaml:2: not valid YAML: Map keys must be unique'],
+    ['pending-critical-below-warning.yaml', 'pending-critical-below-warning.yaml:9: signer.pendingCritical: must be at least signer.pendingWarning (3600 s)'],
+    ['max-skew-zero.yaml', 'max-skew-zero.yaml:8: clock.maxSkew: must be at least 1'],
     ['safe-period-too-short.yaml', 'safe-period-too-short.yaml:10: failover.safePeriod: must be longer than lease.ttl (120): a node counts as down only after its lease could have run out'],
   ];
   it.each(cases)('%s', (file, message) => {

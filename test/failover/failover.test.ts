@@ -6,7 +6,7 @@
 // after it takes back over until a failover says GO; a silent partner is taken over without
 // --partner-down, and automatically by a cron run with failover.autoTakeover; switchover hands over.
 
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,9 @@ describe('failover and switchover between two nodes', () => {
   const config: Record<'node-a' | 'node-b', string> = { 'node-a': '', 'node-b': '' };
   const signconf = (node: 'node-a' | 'node-b') => path.join(dir, node, 'signconf');
   const hookLog = () => readFileSync(path.join(dir, 'hooks.log'), 'utf8').trim().split('\n');
+  /** What the nodes' signer.notifyCommand was run for, in order. */
+  const notifyLog = () => (existsSync(path.join(dir, 'notify.log')) ? readFileSync(path.join(dir, 'notify.log'), 'utf8').trim().split('\n') : []);
+  const unpublished = async () => (await sql(`SELECT zone FROM signconf_record WHERE published_at IS NULL ORDER BY zone`)).map((r) => r.zone);
 
   const write = (node: 'node-a' | 'node-b', extra: string[] = []) => {
     const file = path.join(dir, `${node}.yaml`);
@@ -60,6 +63,8 @@ describe('failover and switchover between two nodes', () => {
         'hooks:',
         `  onActive: 'echo "onActive $ENFORCER_NODE $ENFORCER_EPOCH" >> ${dir}/hooks.log'`,
         `  onStandby: 'echo "onStandby $ENFORCER_NODE $ENFORCER_EPOCH" >> ${dir}/hooks.log'`,
+        'signer:',
+        `  notifyCommand: 'echo "notify $ENFORCER_NODE {zone}" >> ${dir}/notify.log'`,
         'failover:',
         `  publishCommand: 'echo "publish $ENFORCER_NODE $ENFORCER_EPOCH" >> ${dir}/hooks.log'`,
         ...extra,
@@ -163,6 +168,7 @@ describe('failover and switchover between two nodes', () => {
   it('takes over with --partner-down: new epoch, every signconf rewritten, GO, then hooks; the old primary writes nothing', async () => {
     const { epoch } = await epochNow();
     const aFiles = snapshotDirectory(signconf('node-a'));
+    const notified = notifyLog().length;
     const r = await failover('node-b', '--partner-down', '--reason', 'node-a lost power');
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
     expect(r.report.verdict).toBe('GO');
@@ -171,6 +177,10 @@ describe('failover and switchover between two nodes', () => {
     expect(r.report.zones).toEqual(zones.map((zone) => ({ zone, signconf: 'OK', live: 'MATCH' })));
     expect(stampsOf('node-b')).toEqual(zones.map((z) => [`${z}.xml`, 'node-b', epoch + 1]));
     expect(hookLog().slice(-2)).toEqual([`onActive node-b ${epoch + 1}`, `publish node-b ${epoch + 1}`]);
+    // The signer was told about every file step 3 rewrote, once GO was said; all count as published.
+    expect(notifyLog().slice(notified).sort()).toEqual(zones.map((z) => `notify node-b ${z}`).sort());
+    expect(r.report.publish!.ran.at(-1)).toMatchObject({ what: 'signer notified', ok: true });
+    expect(await unpublished()).toEqual([]);
     const audit = await sql(`SELECT actor, detail FROM audit_log WHERE event = 'active node taken over' ORDER BY id DESC LIMIT 1`);
     expect(audit[0]).toMatchObject({
       actor: expect.stringMatching(/^failover by .+@.+$/),
@@ -194,6 +204,7 @@ describe('failover and switchover between two nodes', () => {
     const zsk = keys.find((k) => k.zone === 'example.com' && k.role === 'ZSK' && visible(k.states.dnskey))!;
     await serveAll(zsk.keyTag);
     const hooksBefore = hookLog().length;
+    const notified = notifyLog().length;
     const r = await failover('node-a', '--partner-down');
     expect(r.code).toBe(EXIT.ERROR);
     expect(r.report.verdict).toBe('NO-GO');
@@ -201,6 +212,9 @@ describe('failover and switchover between two nodes', () => {
     expect(r.report.steps[4]!.problems).toEqual([{ zone: 'example.com', reason: expect.stringContaining(`missing key ${zsk.keyTag} (ZSK`) }]);
     expect(r.report.steps[5]!.summary).toBe('NO-GO: nothing published; runs on node-a stay held until a failover says GO');
     expect(hookLog().length).toBe(hooksBefore);
+    // The files step 3 wrote are in place but unpublished: the signer was not told, no wait started.
+    expect(notifyLog().length).toBe(notified);
+    expect(await unpublished()).toEqual([...zones].sort());
 
     const run = await cli('node-a', 'run');
     expect(run.code).toBe(EXIT.ERROR);
@@ -214,6 +228,8 @@ describe('failover and switchover between two nodes', () => {
     expect(again.code, again.stdout).toBe(EXIT.OK);
     expect(again.report.takeover).toMatchObject({ how: 'already-active', from: 'node-a', forced: false });
     expect(hookLog().slice(-2)).toEqual([`onActive node-a ${again.report.takeover!.epoch}`, `publish node-a ${again.report.takeover!.epoch}`]);
+    expect(notifyLog().slice(notified).sort()).toEqual(zones.map((z) => `notify node-a ${z}`).sort());
+    expect(await unpublished()).toEqual([]);
     expect((await cli('node-a', 'run')).code).toBe(0);
   });
 
@@ -287,15 +303,16 @@ describe('failover and switchover between two nodes', () => {
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.OK);
     expect(r.report.takeover).toMatchObject({ how: 'already-active', from: 'node-a', previousEpoch: epoch });
     const e = r.report.takeover!.epoch;
-    // Only the publish command ran: node-a's signer was started when it became active.
+    // Only the publish command ran (and the signer was told about the files step 3 rewrote):
+    // node-a's signer was started when it became active.
     expect(hookLog().slice(hooks)).toEqual([`publish node-a ${e}`]);
     expect(r.report.publish).toMatchObject({
       holdLifted: false,
-      ran: [{ what: 'publish command', ok: true }],
+      ran: [{ what: 'publish command', ok: true }, { what: 'signer notified', command: expect.stringContaining('notify $ENFORCER_NODE {zone}'), ok: true }],
       notRun: [{ what: 'onActive hook', why: 'node-a was already the active node; the hook runs only when a node becomes active' }],
       ok: true,
     });
-    expect(r.report.steps[5]!.summary).toBe('no hold to lift; publish command; onActive hook not run (already active)');
+    expect(r.report.steps[5]!.summary).toBe('no hold to lift; publish command, signer notified; onActive hook not run (already active)');
 
     const human = await cli('node-a', 'failover');
     expect(human.code, human.stdout + human.stderr).toBe(EXIT.OK);

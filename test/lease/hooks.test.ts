@@ -100,6 +100,7 @@ describe('role transitions', () => {
     node,
     database: tdb.database,
     lease: { ttlSeconds: 30, renewSeconds: 10 },
+    clock: { maxSkewSeconds: 60 },
     hooks: { onActive: record(path.join(dir, 'hooks.log')), onStandby: record(path.join(dir, 'hooks.log')), timeoutSeconds: 10, ...hooks },
   });
   const hookLog = () => {

@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 type GuardConfig = GuardDeps['config'];
 
 function nodeConfig(node: string, database: Config['database'], lease = { ttlSeconds: 30, renewSeconds: 10 }): GuardConfig {
-  return { node, database, lease, hooks: { onActive: null, onStandby: null, timeoutSeconds: 30 } };
+  return { node, database, lease, hooks: { onActive: null, onStandby: null, timeoutSeconds: 30 }, clock: { maxSkewSeconds: 60 } };
 }
 
 const audit = (db: Db, fence: Parameters<typeof fenced>[1], event: string) =>

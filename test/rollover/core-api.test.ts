@@ -73,12 +73,14 @@ describe('core API', () => {
       algorithm: 13, bits: 256, publicKey: new Uint8Array(), goal: 'omnipresent',
       states: { ds: 'rumoured', dnskey: 'omnipresent', rrsigdnskey: 'omnipresent', rrsig: 'na' },
       changedAt: { ds: at, dnskey: at, rrsigdnskey: null, rrsig: null },
-      dsAtParent: 'submit', dsAtParentChangedAt: at, introducedAt: at, activeAt: null, retiredAt: null,
+      dsAtParent: 'submit', dsAtParentChangedAt: at, introducedAt: at, activeAt: null, retiredAt: null, unpublished: [],
     };
     expect(rolloverKeyFromRow(row)).toEqual({
       id: '7', role: 'KSK', algorithm: 13, bits: 256, repository: 'SoftHSM', flags: 257, keyTag: 4242, goal: 'omnipresent',
       states: row.states, changedAt: { ds: T0, dnskey: T0, rrsigdnskey: null, rrsig: null },
       dsAtParent: 'submit', dsAtParentChangedAt: T0, introducedAt: T0,
     });
+    // A change whose signconf is not confirmed as published counts from nothing yet.
+    expect(rolloverKeyFromRow({ ...row, unpublished: ['rrsigdnskey'] }).changedAt).toEqual({ ds: T0, dnskey: T0, rrsigdnskey: Infinity, rrsig: null });
   });
 });

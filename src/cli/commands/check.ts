@@ -141,7 +141,7 @@ async function runCheckCommand(spec: CheckSpec, opts: RawCheckOptions, globals: 
     const c = ctx;
     const result: CheckResult = c
       ? // The clock is read through ctx: opening the database may shift it (test databases only).
-        await runCheck(spec, { config: c.config, openDb: () => c.readDb(), now: () => c.clock.now() }, settings)
+        await runCheck(spec, { config: c.config, openDb: () => c.readDb(), now: () => c.clock.now(), nodeNow: () => c.nodeClock.now() }, settings)
       : unknownResult(spec.name, `configuration: ${configError}`);
     const text = render(result, { format, maxLines: settings.maxLines, node: ctx?.config.node ?? null, at: (ctx?.clock ?? systemClock).now() });
     try {

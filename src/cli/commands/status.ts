@@ -28,8 +28,8 @@ Exit codes: 0 ACTIVE or STANDBY, 69 WAIT because the database cannot be reached,
     )
     .action(
       action(async (ctx) => {
-        // The clock is read through ctx: opening the database may shift it (test databases only).
-        const s = await nodeStatus({ config: ctx.config, clock: { now: () => ctx.clock.now() }, openDb: () => ctx.readDb() });
+        // This node's own clock, read through ctx: opening the database may move it (lab and test databases).
+        const s = await nodeStatus({ config: ctx.config, clock: { now: () => ctx.nodeClock.now() }, openDb: () => ctx.readDb() });
         if (ctx.json) printJson(s);
         else process.stdout.write(describeStatus(s) + '\n');
         const exitCode = statusExitCode(s);
@@ -82,7 +82,13 @@ export function describeStatus(s: NodeStatus): string {
   if (s.clock) {
     const off = s.clock.offsetSeconds;
     const note =
-      Math.abs(off) <= CLOCK_WARN_SECONDS ? '' : s.databaseKind === 'lab' ? ` (lab database: clock moved ${formatOffset(off)})` : " (this node's clock is off; leases use the database clock only)";
+      s.clock.refusesToAct
+        ? ` (more than clock.maxSkew, ${s.clock.maxSkewSeconds} s: this node REFUSES TO ACT until its clock is fixed)`
+        : Math.abs(off) <= CLOCK_WARN_SECONDS
+          ? ''
+          : s.databaseKind === 'lab'
+            ? ` (lab database: clock moved ${formatOffset(off)})`
+            : " (this node's clock is off; leases use the database clock only)";
     rows.push(['clock', `database ${s.clock.database}, this node ${off >= 0 ? '+' : ''}${off} s${note}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;

@@ -56,11 +56,19 @@ export function kaspXml(t: KaspTerms): string {
 `;
 }
 
-const ZONELIST = `<?xml version="1.0" encoding="UTF-8"?>
-<ZoneList><Zone name="example.com"><Policy>p</Policy>
-<Adapters><Input><File>/var/lib/zones/example.com</File></Input><Output><File>/var/lib/zones/example.com.signed</File></Output></Adapters>
-</Zone></ZoneList>
-`;
+function zonelistXml(zones: readonly string[]): string {
+  const entries = zones.map((z) => `<Zone name="${z}"><Policy>p</Policy>
+<Adapters><Input><File>/var/lib/zones/${z}</File></Input><Output><File>/var/lib/zones/${z}.signed</File></Output></Adapters>
+</Zone>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ZoneList>${entries.join('\n')}</ZoneList>\n`;
+}
+
+export interface WalkOptions {
+  /** Further lines of enforcer.yaml (top-level sections such as `signer:`), given the walk's directory. */
+  config?: (dir: string) => string[];
+  /** The zones of zonelist.xml; example.com, the zone the helpers look at, by default. */
+  zones?: string[];
+}
 
 export class Walk {
   readonly clock: ManualClock;
@@ -74,15 +82,15 @@ export class Walk {
     this.clock = new ManualClock(start);
   }
 
-  static async start(terms: KaspTerms, start: number): Promise<Walk> {
+  static async start(terms: KaspTerms, start: number, o: WalkOptions = {}): Promise<Walk> {
     const pg = await createPostgresDatabase();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'enforcer-walk-'));
     writeFileSync(path.join(dir, 'kasp.xml'), kaspXml(terms));
-    writeFileSync(path.join(dir, 'zonelist.xml'), ZONELIST);
+    writeFileSync(path.join(dir, 'zonelist.xml'), zonelistXml(o.zones ?? ['example.com']));
     writeFileSync(
       path.join(dir, 'enforcer.yaml'),
       ['node: walk', 'database:', `  url: ${pg.url}`, 'policy:', '  kasp: kasp.xml', '  zonelist: zonelist.xml', 'signconf:', '  directory: signconf',
-        'keystores:', '  SoftHSM:', '    type: file', '    directory: keys', ''].join('\n'),
+        'keystores:', '  SoftHSM:', '    type: file', '    directory: keys', ...(o.config?.(dir) ?? []), ''].join('\n'),
     );
     const db = await openPostgres(pg.url);
     await migrate(db);
@@ -105,17 +113,23 @@ export class Walk {
 
   /** One run of the whole enforcer at the clock's time; DS requests are answered at once. */
   async run(): Promise<RunSummary> {
-    const s = await runEnforcer({ db: this.db, config: this.config, keystores: new Keystores(this.config), clock: this.clock, log: silentLogger }, {});
+    const s = await this.runReportingErrors();
     if (s.errors.length > 0) throw new Error(`run failed: ${JSON.stringify(s.errors)}`);
-    for (const r of s.dsRequests) await this.answer(r.type === 'ds-submit' ? 'ds-seen' : 'ds-gone', r.keyTag);
     return s;
   }
 
-  async answer(kind: 'ds-seen' | 'ds-gone', keyTag: number): Promise<void> {
+  /** As run(), but zone errors (a failed publication, say) are returned, not thrown. */
+  async runReportingErrors(): Promise<RunSummary> {
+    const s = await runEnforcer({ db: this.db, config: this.config, keystores: new Keystores(this.config), clock: this.clock, log: silentLogger }, {});
+    for (const r of s.dsRequests) await this.answer(r.type === 'ds-submit' ? 'ds-seen' : 'ds-gone', r.keyTag, r.zone);
+    return s;
+  }
+
+  async answer(kind: 'ds-seen' | 'ds-gone', keyTag: number, zone = 'example.com'): Promise<void> {
     const entered = await enterActive({ db: this.db, config: this.config, log: silentLogger });
     if (entered.role !== 'active') throw new Error('expected to be active');
     try {
-      await recordDsAnswer(this.db, entered.session.fence, 'example.com', kind, { keyTag }, this.clock.now(), 'test');
+      await recordDsAnswer(this.db, entered.session.fence, zone, kind, { keyTag }, this.clock.now(), 'test');
     } finally {
       await entered.session.end();
     }
