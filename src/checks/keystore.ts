@@ -3,22 +3,24 @@
 // dead ones waiting to be purged) must be in this node's keystore with the public key the database
 // has (keystoreProblems, as the drill's step 1) and must sign: a test signature verified against the
 // database's public key. Unused pool keys are checked for presence too: a roll after a takeover
-// would allocate them. No thresholds: nothing here is a matter of degree.
+// would allocate them. Stale temp files of interrupted key writes (each may hold a private key) in a
+// file keystore's directory are a WARNING. No thresholds: nothing here is a matter of degree.
 // Contract: keystores are opened without creating anything; a test signature is all that is made.
 
 import type { Config } from '../config/config.js';
 import { verify } from '../dnssec/signature.js';
 import { keystoreProblems } from '../failover/preconditions.js';
-import { openKeystore } from '../keys/keystores.js';
+import { fileKeystoreDirectories, openKeystore } from '../keys/keystores.js';
 import type { Keystore } from '../keys/keystore.js';
 import { allZoneKeys, listHsmKeys, type HsmKeyRow, type ZoneKeyRow } from '../store/keys.js';
 import type { CheckContext, CheckSpec } from './check.js';
 import { readSnapshot } from './snapshot.js';
+import { staleTempFindings, staleTempPerf } from './stale-temp.js';
 import { resultOf, type CheckResult, type Finding, type PerfDatum } from './types.js';
 
 export const keystoreCheck: CheckSpec = {
   name: 'keystore',
-  description: "every key the database uses is in this node's keystore, is the same key and signs; pool keys are present",
+  description: "every key the database uses is in this node's keystore, is the same key and signs; pool keys are present; no stale temp files in file keystores",
   thresholds: null,
   run: checkKeystore,
 };
@@ -62,18 +64,26 @@ async function checkKeystore(ctx: CheckContext): Promise<CheckResult> {
     findings.push({ status: 'WARNING', message: `pool key ${h.locator} (policy ${h.policy}, ${h.role}): ${why}; a roll after a takeover would allocate it` });
   }
 
+  const temps = await staleTempFindings(
+    fileKeystoreDirectories(ctx.config).map((k) => ({ what: `keystore ${k.keystores.join(', ')} directory`, directory: k.directory })),
+    ctx.config.lease.ttlSeconds,
+  );
+  findings.push(...temps.findings);
+
   const perfdata: PerfDatum[] = [
     { label: 'keystore_keys', value: distinct.size, uom: '', min: 0, metric: { name: 'keystore_keys_checked', help: 'Distinct keys in use by zones that the check looked for in this node\'s keystores.' } },
     { label: 'keystore_missing', value: missing.size, uom: '', min: 0, max: distinct.size, metric: { name: 'keystore_keys_missing', help: "Keys in use that this node's keystores lack or hold a different key for." } },
     { label: 'keystore_unusable', value: unusable.size, uom: '', min: 0, max: distinct.size, metric: { name: 'keystore_keys_unusable', help: 'Keys in use that are present but fail a test signature.' } },
     { label: 'keystore_pool', value: pool.length, uom: '', min: 0, metric: { name: 'keystore_pool_keys', help: 'Unused pool keys in the database.' } },
     { label: 'keystore_pool_missing', value: poolMissing, uom: '', min: 0, max: pool.length, metric: { name: 'keystore_pool_keys_missing', help: "Unused pool keys this node's keystores lack." } },
+    staleTempPerf('keystore_stale_temp_files', 'keystore', temps.count),
   ];
   const bad = missing.size + unusable.size;
   const summary = bad === 0
     ? `all ${distinct.size} keys in use present and signing${pool.length ? `, ${pool.length - poolMissing} of ${pool.length} pool keys present` : ''}`
     : `${bad} of ${distinct.size} keys in use not usable on ${ctx.config.node} (${missing.size} missing or different, ${unusable.size} not signing)${poolMissing ? `, ${poolMissing} pool keys missing` : ''}`;
-  return resultOf('keystore', summary, findings, perfdata);
+  const tempWords = temps.count > 0 ? `; ${temps.count} stale temp file${temps.count === 1 ? '' : 's'}` : '';
+  return resultOf('keystore', summary + tempWords, findings, perfdata);
 }
 
 type Open = (repository: string) => Promise<Keystore>;

@@ -6,7 +6,8 @@
 // node is active, another node holds the lease while this one is the active node, or the active node
 // is publish-held (it took over or was handed the role and no failover on it said GO: no node
 // enforces), on whichever node the check runs.
-// WARNING: the last run failed or had failing zones, a node has not yet stood down, the clock is off,
+// WARNING: the last run failed, had failing zones or was abandoned (its process stopped without
+// finishing, see lastRun), a node has not yet stood down, the clock is off,
 // the active node is publish-held while its failover is still running its checks, or the database is
 // a lab database (`enforcer db init --lab`: a moved clock is allowed there), so monitoring pointed at
 // a lab by mistake never reports it as a healthy production enforcer.
@@ -61,7 +62,7 @@ async function checkLease(ctx: CheckContext): Promise<CheckResult> {
       });
     }
   }
-  const lastFinding = lastRunFinding(read.last, s);
+  const lastFinding = lastRunFinding(read.last);
   if (lastFinding) findings.push(lastFinding);
   const age = runAge(read.lastOk, now, ctx.thresholds!);
   if (age.finding) findings.push(age.finding);
@@ -138,7 +139,7 @@ function holdFinding(hold: PublishHold, s: NodeStatus): Finding {
   return { status: 'CRITICAL', message: `${describeHold(hold)}: no node enforces until \`enforcer failover\` on ${hold.node} says GO` };
 }
 
-function lastRunFinding(last: RunRow | null, s: NodeStatus): Finding | null {
+function lastRunFinding(last: RunRow | null): Finding | null {
   if (!last) return null;
   const where = `the last run (on ${last.node}, epoch ${last.epoch}, started ${last.startedAt.toISOString()})`;
   if (last.outcome === 'failed') {
@@ -150,8 +151,10 @@ function lastRunFinding(last: RunRow | null, s: NodeStatus): Finding | null {
     const first = errors[0] ? `, first: ${errors[0].zone ?? '?'}: ${errors[0].message ?? '?'}` : '';
     return { status: 'WARNING', message: `${where} finished with ${errors.length} failing zone${errors.length === 1 ? '' : 's'}${first}` };
   }
-  if (last.outcome === 'running' && !s.lease?.live) {
-    return { status: 'WARNING', message: `${where} never finished and no lease is held: the process died or lost the lease mid-run` };
+  if (last.outcome === 'abandoned') {
+    const marked = last.summary.abandoned as { noticedBy?: string; noticedEpoch?: number } | undefined;
+    const noticed = marked?.noticedBy ? `; recorded as abandoned by ${marked.noticedBy}'s run under epoch ${marked.noticedEpoch ?? '?'}` : '; the next run records it as abandoned';
+    return { status: 'WARNING', message: `${where} was abandoned: its process stopped without finishing (killed, or it lost the lease mid-run)${noticed}` };
   }
   return null;
 }

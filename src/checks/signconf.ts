@@ -16,6 +16,7 @@ import { listSignconfRecords } from '../store/signconf-records.js';
 import { listZones, type ZoneRow } from '../store/zones.js';
 import type { CheckContext, CheckSpec } from './check.js';
 import { RUN_AGE_THRESHOLDS, runAge } from './run-age.js';
+import { staleTempFindings, staleTempPerf } from './stale-temp.js';
 import { judgeSignconf, SIGNCONF_STATES, type ZoneVerdict } from './signconf-zone.js';
 import { readSnapshot } from './snapshot.js';
 import { groupBy, selectZones } from './zones.js';
@@ -23,7 +24,7 @@ import { count, resultOf, type CheckResult, type Finding, type PerfDatum } from 
 
 export const signconfCheck: CheckSpec = {
   name: 'signconf',
-  description: "every zone's signconf file exists, is the one the database recorded (hash, epoch, unedited) and is not behind the database; age of the last successful run",
+  description: "every zone's signconf file exists, is the one the database recorded (hash, epoch, unedited) and is not behind the database; no stale temp files; age of the last successful run",
   thresholds: RUN_AGE_THRESHOLDS,
   run: checkSignconf,
 };
@@ -55,6 +56,9 @@ async function checkSignconf(ctx: CheckContext): Promise<CheckResult> {
   const age = runAge(read.last, now, ctx.thresholds!);
   const findings: Finding[] = verdicts.filter((v) => v.state !== 'ok').map((v) => ({ status: v.status, zone: v.zone, message: `${v.state.replace('_', ' ')}: ${v.message}` }));
   if (age.finding) findings.push(age.finding);
+  // Temp files killed writes left in the signconf directory (files are not read with --database-only).
+  const temps = ctx.databaseOnly ? null : await staleTempFindings([{ what: 'signconf directory', directory: ctx.config.signconfDirectory }], ctx.config.lease.ttlSeconds);
+  if (temps) findings.push(...temps.findings);
 
   const counts = Object.fromEntries(SIGNCONF_STATES.map((s) => [s, verdicts.filter((v) => v.state === s).length])) as Record<(typeof SIGNCONF_STATES)[number], number>;
   const total = verdicts.length;
@@ -64,9 +68,11 @@ async function checkSignconf(ctx: CheckContext): Promise<CheckResult> {
       label: `signconf_${s}`, value: counts[s], uom: '', min: 0, max: total,
       metric: { name: 'signconf_zones', help: 'Zones per signconf state (ok, unwritten, missing, unstamped, edited, hash_mismatch, wrong_epoch, unpublished, stale).', labels: { state: s } },
     })),
+    ...(temps ? [staleTempPerf('signconf_stale_temp_files', 'signconf', temps.count)] : []),
     age.perf,
   ];
-  return resultOf('signconf', summary(verdicts, age.words, ctx.databaseOnly), findings, perfdata);
+  const tempWords = temps && temps.count > 0 ? `; ${count(temps.count, 'stale temp file')}` : '';
+  return resultOf('signconf', summary(verdicts, age.words, ctx.databaseOnly) + tempWords, findings, perfdata);
 }
 
 function expected(zone: ZoneRow, policy: Policy | undefined, keys: ZoneKeyRow[]): { hash: string } | { error: string } {

@@ -18,7 +18,8 @@ import { enterActive } from '../lease/single-active.js';
 import { fenced, type Fence } from '../store/lease.js';
 import { getMeta, setMeta } from '../store/meta.js';
 import { listPolicies } from '../store/policies.js';
-import { finishRun, startRun, type RunOutcome } from '../store/run-log.js';
+import { abandonDeadRuns, finishRun, startRun, type RunOutcome, type RunRow } from '../store/run-log.js';
+import { auditAll } from '../store/audit.js';
 import { earliestNextRun, zonesDue, getZone, type ZoneRow } from '../store/zones.js';
 import type { Clock } from '../util/clock.js';
 import { EnforcerError, EXIT } from '../util/exit-codes.js';
@@ -26,6 +27,7 @@ import { failpoint } from '../util/failpoint.js';
 import type { Logger } from '../util/logger.js';
 import { syncConfiguredFiles, type ImportResult } from './import-files.js';
 import { runPendingDsCommands, type DsCommandRun } from './ds-commands.js';
+import { sweepStaleTempFiles } from './stale-temp-sweep.js';
 import { countPublicationFailure, publishZones, type PublicationTicket } from './publication.js';
 import { PoolQueue } from './pool-queue.js';
 import { readZoneInputs, zoneStep, type ZoneStepInput } from './zone-step.js';
@@ -87,6 +89,12 @@ export interface RunSummary {
   /** The configured DS commands this run ran: for this run's requests and for earlier ones still pending. */
   dsCommands: DsCommandRun[];
   keysGenerated: number;
+  /** Earlier runs left `running` by a process that stopped without finishing, marked abandoned by this run. */
+  runsAbandoned: number;
+  /** Stale temp files of interrupted writes removed from the signconf and file keystore directories (see stale-temp-sweep.ts). */
+  tempFilesRemoved: number;
+  /** Stale temp files this run could not remove (logged; `check signconf` / `check keystore` report them). */
+  tempFilesNotRemoved: number;
   errors: Array<{ zone: string; message: string }>;
   nextRunAt: string | null;
 }
@@ -100,7 +108,8 @@ export async function runEnforcer(deps: RunDeps, opts: RunOptions = {}): Promise
   if (entered.role === 'standby') {
     return {
       role: 'standby', node: config.node, activeNode: entered.lease.activeNode, epoch: entered.lease.epoch, outcome: 'standby',
-      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
+      imported: null, zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+      runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
     };
   }
   // The session renews the lease and watches the run lock; `keeper.check()` stops the run once it gave up.
@@ -117,7 +126,8 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
   const fence = keeper.fence;
   const summary: RunSummary = {
     role: 'active', node: config.node, activeNode: config.node, epoch: fence.epoch, outcome: 'running', imported: null,
-    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0, errors: [], nextRunAt: null,
+    zonesExamined: 0, zonesChanged: 0, signconfWritten: 0, signconfPublished: 0, dsRequests: [], dsCommands: [], keysGenerated: 0,
+    runsAbandoned: 0, tempFilesRemoved: 0, tempFilesNotRemoved: 0, errors: [], nextRunAt: null,
   };
   const now = deps.clock.now();
   // The session holds the run lock, which proved this is no transaction-mode pooler.
@@ -128,6 +138,7 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
     // Unreadable files are reported by the import below; the fingerprint then stays as it was.
     const input = await fingerprintInput(config).catch(() => null);
     const fingerprint = input ? fingerprintOf(input) : null;
+    let abandoned: RunRow[] = [];
     runId = await fenced(db, fence, async (tx) => {
       if (input && fingerprint) {
         const at = deps.clock.now().toISOString();
@@ -138,14 +149,29 @@ export async function runAsActive(deps: RunDeps, keeper: ActiveSession, opts: Ru
           await setMeta(tx, DETAILS_META_KEY, canonicalJson(input));
         }
       }
+      // Runs left `running` by a process that stopped without finishing: under this lease, none can still finish.
+      abandoned = await abandonDeadRuns(tx, { node: config.node, epoch: fence.epoch, at: now });
+      await auditAll(tx, fence, abandoned.map((r) => ({
+        actor, event: 'run abandoned',
+        detail: { run: r.id, node: r.node, epoch: r.epoch, startedAt: r.startedAt.toISOString() },
+      })));
       return startRun(tx, config.node, now);
     });
+    summary.runsAbandoned = abandoned.length;
+    for (const r of abandoned) {
+      log.warn({ run: r.id, node: r.node, epoch: r.epoch, startedAt: r.startedAt.toISOString() }, 'marked a run abandoned: its process stopped without finishing (killed, or it lost the lease)');
+    }
   } catch (e) {
     if (!opts.keepSession) await keeper.end();
     throw e;
   }
   let workers: Db[] = [db];
   try {
+    // Temp files that killed writes left behind (old enough that no live writer can own them).
+    keeper.check();
+    const swept = await sweepStaleTempFiles({ db, fence, config, log }, actor);
+    summary.tempFilesRemoved = swept.removed;
+    summary.tempFilesNotRemoved = swept.notRemoved;
     summary.imported = await syncConfiguredFiles(db, fence, config, actor);
     // Zone steps wait mostly on commits and fsyncs: several at once, each on its own connection.
     workers = await openWorkers(db, (opts.concurrency ?? ZONE_CONCURRENCY) - 1);

@@ -65,3 +65,18 @@ export async function openKeystore(name: string, c: KeystoreConfig, options: Ope
   const { Pkcs11Keystore } = await import('./pkcs11-keystore.js');
   return Pkcs11Keystore.open({ keystore: name, module: c.module, tokenLabel: c.tokenLabel, pin: c.pin, sessions: c.sessions }, options.env);
 }
+
+/**
+ * The directories of the configured file keystores, each once (with every keystore name using it):
+ * where interrupted key writes may have left temp files holding private keys (see
+ * src/util/stale-temp-files.ts). Nothing is opened or created.
+ */
+export function fileKeystoreDirectories(config: Pick<Config, 'keystores'>): Array<{ keystores: string[]; directory: string }> {
+  const byDirectory = new Map<string, string[]>();
+  for (const name of Object.keys(config.keystores).sort()) {
+    const c = config.keystores[name]!;
+    if (c.type !== 'file') continue;
+    byDirectory.set(c.directory, [...(byDirectory.get(c.directory) ?? []), name]);
+  }
+  return [...byDirectory].map(([directory, keystores]) => ({ keystores, directory }));
+}

@@ -23,6 +23,11 @@ export interface RunInfo {
   epoch: number;
   startedAt: string;
   finishedAt: string | null;
+  /**
+   * ok, partial, failed, running, or abandoned: its process stopped without finishing (killed, or it
+   * lost the lease mid-run). A run still recorded as running is shown abandoned as soon as its
+   * process can no longer finish it (see lastRun); the next run records it so.
+   */
   outcome: string;
 }
 

@@ -1,11 +1,21 @@
 // Durable, atomic file replacement: readers see the old file or the new one, never a torn one,
 // and after return the new content survives a power loss (temp file fsync, rename, directory
 // fsync). The temp file is created O_EXCL|O_NOFOLLOW beside the target with its final mode
-// (re-applied after the umask), and removed again if anything fails.
+// (re-applied after the umask), and removed again if anything fails. A process killed before
+// that leaves it behind under TEMP_FILE_NAME's pattern, hidden (a leading dot) from readers that
+// list `*.xml` or `*.pem`; src/util/stale-temp-files.ts finds and removes such leftovers.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs, constants } from 'node:fs';
 import path from 'node:path';
+
+/** `.<basename>.<12 hex>.tmp`: the temp files prepareFile creates, and nothing else (anchored). */
+export const TEMP_FILE_NAME = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+
+/** The temp file prepareFile uses for `target`: beside it, hidden, with a random part. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+}
 
 export interface PreparedFile {
   /** Final path the file will have after commit(). */
@@ -29,7 +39,7 @@ export async function prepareFile(
   midWrite?: () => Promise<void>,
 ): Promise<PreparedFile> {
   const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempPathFor(target);
   const fh = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   try {
     try {

@@ -2,7 +2,7 @@
 // the active node's keystore, one without the keys, one whose key file under a locator is another key,
 // and unused pool keys the standby lacks.
 
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,29 @@ describe('check keystore', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')[1]).toMatch(/^WARNING pool key [0-9a-f]{32} \(policy lab, CSK\): not in keystore SoftHSM; a roll after a takeover would allocate it$/);
     expect(perfdataOf(r.line)).toMatchObject({ keystore_pool: 1, keystore_pool_missing: 1 });
+    expect((await env.check(env.standby, ['keystore'])).code).toBe(0);
+  });
+
+  it('is WARNING naming a stale key temp file (it may hold a private key) and its age, never its content', async () => {
+    const locator = env.keys[0]!.locator;
+    const stale = path.join(keysDir, `.${locator}.pem.0123456789ab.tmp`);
+    const secret = 'PRETEND-PRIVATE-KEY-MATERIAL';
+    writeFileSync(stale, `DNSSEC-Algorithm: 13\n-----BEGIN PRIVATE KEY-----\n${secret}\n`, { mode: 0o600 });
+    const old = new Date(Date.now() - 26 * 3600 * 1000);
+    utimesSync(stale, old, old);
+    try {
+      const r = await env.check(env.standby, ['keystore']);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.line).toMatch(/^KEYSTORE WARNING - all \d+ keys in use present and signing(, [^;|]*)?; 1 stale temp file \| /);
+      expect(perfdataOf(r.line)).toMatchObject({ keystore_stale_temp_files: 1, keystore_missing: 0 });
+      expect(r.stdout.split('\n')[1]).toMatch(
+        new RegExp(`^WARNING stale temp file \\.${locator}\\.pem\\.0123456789ab\\.tmp in the keystore SoftHSM directory ${keysDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(1d2h old, \\d+ bytes\\): left by an interrupted write;`),
+      );
+      expect(r.stdout + r.stderr).not.toContain(secret);
+      expect(existsSync(stale)).toBe(true);
+    } finally {
+      rmSync(stale, { force: true });
+    }
     expect((await env.check(env.standby, ['keystore'])).code).toBe(0);
   });
 });

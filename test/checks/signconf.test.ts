@@ -2,7 +2,7 @@
 // signconf files the active node wrote: fresh, each way a file can differ from its record, a record
 // behind the database, no recent run, and the ways the check itself cannot run (UNKNOWN, exit 3).
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,36 @@ describe('check signconf', () => {
     const relaxed = await env.check(env.standby, ['signconf', '-w', '3h', '-c', '2d'], { ENFORCER_CLOCK_OFFSET: '+2h' });
     expect(relaxed.code).toBe(0);
     expect(relaxed.line).toMatch(/'last_run_age'=\d+s;10800;172800;0$/);
+  });
+
+  it('is WARNING naming a stale temp file in the signconf directory and its age; a young one is no finding', async () => {
+    const stale = path.join(env.signconfDir, '.example.net.xml.0123456789ab.tmp');
+    const young = path.join(env.signconfDir, '.example.com.xml.abcdefabcdef.tmp');
+    writeFileSync(stale, '<SignerConfig');
+    writeFileSync(young, '');
+    const old = new Date(Date.now() - 3 * 3600 * 1000 - 60_000);
+    utimesSync(stale, old, old);
+    try {
+      const r = await env.check(env.standby, ['signconf']);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.line).toMatch(/^SIGNCONF WARNING - 3 zones, every signconf as recorded; last successful run \d+s ago; 1 stale temp file \| /);
+      expect(perfdataOf(r.line)).toMatchObject({ signconf_stale_temp_files: 1, signconf_ok: 3 });
+      expect(r.stdout.split('\n').slice(1, -1)).toEqual([
+        `WARNING stale temp file .example.net.xml.0123456789ab.tmp in the signconf directory ${env.signconfDir} (3h1m old, 13 bytes): left by an interrupted write; ` +
+          "the active node's runs remove such files from their own directories: if it stays (or this is the standby), remove it by hand",
+      ]);
+      const prom = await env.check(env.standby, ['signconf', '--format', 'prometheus']);
+      expect(prom.stdout).toContain('\ndnssec_enforcer_stale_temp_files{directory="signconf"} 1\n');
+      // Checks only report: the file is still there. With --database-only the directory is not read.
+      expect(existsSync(stale)).toBe(true);
+      expect((await env.check(env.standby, ['signconf', '--database-only'])).code).toBe(0);
+    } finally {
+      rmSync(stale, { force: true });
+      rmSync(young, { force: true });
+    }
+    const clean = await env.check(env.standby, ['signconf']);
+    expect(clean.code).toBe(0);
+    expect(perfdataOf(clean.line)).toMatchObject({ signconf_stale_temp_files: 0 });
   });
 
   it('writes JSON (--format json and --json agree) and Prometheus text atomically with --output', async () => {

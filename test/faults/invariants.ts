@@ -58,7 +58,13 @@ export function checkEpochs(s: FaultSnapshot): { violations: Violation[]; figure
     if (a.epoch < lastEpoch) bad(`audit ${a.id} was written under epoch ${a.epoch} after an entry under epoch ${lastEpoch}`);
     lastEpoch = Math.max(lastEpoch, a.epoch);
   }
-  for (const r of s.runs) own(`run ${r.id}`, r.epoch, r.node);
+  for (const r of s.runs) {
+    // An abandoned run's row was last written by the run that marked it, under that run's epoch.
+    if (r.abandoned) {
+      own(`run ${r.id}`, r.abandoned.runEpoch, r.node);
+      own(`run ${r.id} (marked abandoned)`, r.epoch, r.abandoned.noticedBy);
+    } else own(`run ${r.id}`, r.epoch, r.node);
+  }
   for (const r of s.signconfRecords) own(`the signconf record of ${r.zone}`, r.writtenEpoch, r.writtenBy);
   return { violations: v, figures: { epochs: holder.size } };
 }

@@ -26,11 +26,14 @@ export interface AuditEvent {
 export interface RunRow {
   id: number;
   node: string;
+  /** The epoch the row was last written under (an abandoned row's: the run that marked it). */
   epoch: number;
   /** Database clock, like the audit log's (not the run's own, possibly moved, clock). */
   startedAt: Date;
   finishedAt: Date | null;
   outcome: string;
+  /** An abandoned row: the epoch its run acted under, and the node whose run marked it. */
+  abandoned?: { runEpoch: number; noticedBy: string } | null;
 }
 
 export type RecordName = 'ds' | 'dnskey' | 'rrsigdnskey' | 'rrsig';

@@ -51,6 +51,7 @@ export async function readSnapshot(url: string, nodes: Record<string, NodeDirs>)
       )).map((r) => ({
         id: r.id as number, node: r.node as string, epoch: r.epoch as number, startedAt: r.started_at as Date,
         finishedAt: r.finished_at as Date | null, outcome: r.outcome as string,
+        abandoned: r.outcome === 'abandoned' ? ((r.summary as { abandoned: { runEpoch: number; noticedBy: string } }).abandoned) : null,
       })),
       hsmKeys: await q('SELECT locator, policy, role, status FROM hsm_key ORDER BY id'),
       zoneKeys: (await q<Record<string, unknown>>(

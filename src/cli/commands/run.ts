@@ -74,6 +74,13 @@ export function describeRun(s: RunSummary, banner: string | null = null): string
     `run on ${s.node} (epoch ${s.epoch}): ${s.outcome}`,
     `  zones examined ${s.zonesExamined}, changed ${s.zonesChanged}, signconf written ${s.signconfWritten}, keys generated ${s.keysGenerated}`,
   ];
+  if (s.runsAbandoned > 0) {
+    lines.push(`  earlier runs abandoned: ${s.runsAbandoned} (left running by a process that stopped without finishing: killed?)`);
+  }
+  if (s.tempFilesRemoved > 0 || s.tempFilesNotRemoved > 0) {
+    const failed = s.tempFilesNotRemoved > 0 ? `, ${s.tempFilesNotRemoved} could not be removed (see the log)` : '';
+    lines.push(`  stale temp files removed: ${s.tempFilesRemoved} (left by interrupted writes)${failed}`);
+  }
   const imp = s.imported;
   if (imp?.policies) lines.push(`  policies: ${fmtCounts(imp.policies)}`);
   if (imp?.zones) lines.push(`  zones: ${fmtCounts(imp.zones)}`);

@@ -45,7 +45,8 @@ export function statusExitCode(s: NodeStatus): ExitCode {
 
 function run(r: RunInfo | null): string {
   if (!r) return 'none';
-  return `${r.outcome} on ${r.node} (epoch ${r.epoch}), started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`;
+  const line = `${r.outcome} on ${r.node} (epoch ${r.epoch}), started ${r.startedAt}${r.finishedAt ? `, finished ${r.finishedAt}` : ''}`;
+  return r.outcome === 'abandoned' ? `${line} (its process stopped without finishing: killed?)` : line;
 }
 
 export function describeStatus(s: NodeStatus): string {
