@@ -46,7 +46,7 @@ export async function readSnapshot(url: string, nodes: Record<string, NodeDirs>)
       // By the database clock (test/helpers/lease-history.ts), as the audit log is: a run's own
       // stamps follow its clock, which a scenario may move.
       runs: (await q<Record<string, unknown>>(
-        `SELECT r.id, r.node, r.epoch, r.outcome, c.started_at, c.finished_at
+        `SELECT r.id, r.node, r.epoch, r.outcome, r.summary, c.started_at, c.finished_at
            FROM run_log r JOIN fault_run_clock c ON c.run_id = r.id ORDER BY r.id`,
       )).map((r) => ({
         id: r.id as number, node: r.node as string, epoch: r.epoch as number, startedAt: r.started_at as Date,
